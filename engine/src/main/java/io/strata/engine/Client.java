@@ -1,0 +1,93 @@
+package io.strata.engine;
+
+import io.strata.engine.command.Args;
+import io.strata.engine.command.ReplySink;
+import io.strata.engine.keyspace.Database;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state of one client connection: selected database, protocol, authentication, name,
+ * transaction queue, reply mode. Mirrors Redis' {@code client} struct.
+ *
+ * <p>Thread rule: keyspace thread only, except {@link #id} and the timestamps read for
+ * CLIENT LIST (which runs on the keyspace thread too).
+ */
+public final class Client {
+    /** CLIENT REPLY modes. */
+    public enum ReplyMode { ON, OFF, SKIP }
+
+    public final long id;
+    public final ClientChannel channel;
+    public final long createdMs;
+    public long lastInteractionMs;
+    public Database db;
+    public int protocol = 2;
+    public boolean authenticated;
+    public String name = "";
+    public String libName = "";
+    public String libVer = "";
+    /** Lower-case full name of the last command run, for CLIENT LIST cmd=. */
+    public String lastCommand = "NULL";
+    public ReplyMode replyMode = ReplyMode.ON;
+    /** Set by CLIENT REPLY SKIP: the next command's reply is dropped. */
+    boolean skipNext;
+    public boolean noEvict;
+    public boolean monitor;
+    public boolean closeAfterReply;
+    public boolean closed;
+
+    // ---- MULTI/EXEC ----
+    public boolean inMulti;
+    /** A command was refused while queuing: EXEC answers EXECABORT. */
+    public boolean multiDirty;
+    public final List<Args> multiQueue = new ArrayList<>();
+
+    // ---- CLIENT PAUSE ----
+    /** Commands held back while the server is paused; run in order on unpause. */
+    final ArrayDeque<Args> postponed = new ArrayDeque<>();
+
+    public Client(long id, ClientChannel channel, Database db, long now) {
+        this.id = id;
+        this.channel = channel;
+        this.db = db;
+        this.createdMs = now;
+        this.lastInteractionMs = now;
+    }
+
+    public ReplySink reply() {
+        return channel.sink();
+    }
+
+    /** Flags as CLIENT LIST shows them. */
+    public String flagString() {
+        StringBuilder sb = new StringBuilder();
+        if (monitor) {
+            sb.append('O');
+        }
+        if (inMulti) {
+            sb.append('x');
+        }
+        if (closeAfterReply) {
+            sb.append('c');
+        }
+        if (!postponed.isEmpty()) {
+            sb.append('b');
+        }
+        if (noEvict) {
+            sb.append('e');
+        }
+        return sb.length() == 0 ? "N" : sb.toString();
+    }
+
+    /** CLIENT REPLY SKIP: drop the reply of the next command only. */
+    public void requestSkipNext() {
+        skipNext = true;
+    }
+
+    public boolean isPostponing() {
+        return !postponed.isEmpty();
+    }
+}

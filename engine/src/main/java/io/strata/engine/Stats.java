@@ -1,0 +1,59 @@
+package io.strata.engine;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Server-wide counters shown by INFO stats. Counters touched by I/O threads are adders;
+ * the rest belong to the keyspace thread.
+ *
+ * <p>Thread rule: adders from any thread; plain fields keyspace thread only.
+ */
+public final class Stats {
+    public final LongAdder netInputBytes = new LongAdder();
+    public final LongAdder netOutputBytes = new LongAdder();
+    public final LongAdder connectionsReceived = new LongAdder();
+    public final LongAdder rejectedConnections = new LongAdder();
+    public long commandsProcessed;
+    public long errorReplies;
+    public long unexpectedErrorReplies;
+
+    // instantaneous ops/sec sampling, as Redis' trackInstantaneousMetric
+    private final long[] opsSamples = new long[16];
+    private int opsIdx;
+    private long lastSampleMs;
+    private long lastSampleCount;
+
+    /** Called from the cron; records one ops/sec sample. */
+    void sample(long nowMs) {
+        if (lastSampleMs == 0) {
+            lastSampleMs = nowMs;
+            lastSampleCount = commandsProcessed;
+            return;
+        }
+        long dt = nowMs - lastSampleMs;
+        if (dt < 100) {
+            return;
+        }
+        opsSamples[opsIdx++ & 15] = (commandsProcessed - lastSampleCount) * 1000 / dt;
+        lastSampleMs = nowMs;
+        lastSampleCount = commandsProcessed;
+    }
+
+    public long instantaneousOps() {
+        long sum = 0;
+        for (long s : opsSamples) {
+            sum += s;
+        }
+        return sum / opsSamples.length;
+    }
+
+    public void reset() {
+        commandsProcessed = 0;
+        errorReplies = 0;
+        unexpectedErrorReplies = 0;
+        netInputBytes.reset();
+        netOutputBytes.reset();
+        connectionsReceived.reset();
+        rejectedConnections.reset();
+    }
+}

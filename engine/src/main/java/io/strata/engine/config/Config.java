@@ -1,0 +1,338 @@
+package io.strata.engine.config;
+
+import io.strata.engine.util.Glob;
+import io.strata.engine.util.Numbers;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The server's settings, with Redis' names, aliases, syntax and CONFIG SET error texts.
+ * Values live in plain fields that the hot path reads directly; the parameter table around them
+ * drives config files, {@code --name value} arguments, CONFIG GET/SET/REWRITE.
+ *
+ * <p>Thread rule: fields are written on the keyspace thread (CONFIG SET) or before the server
+ * starts; fields read by I/O threads are volatile.
+ */
+public final class Config {
+    /** How a parameter's text maps to its field. */
+    public enum Kind { BOOL, INT, MEMORY, STRING, ENUM, SPECIAL }
+
+    /** One setting: its names, kind and the code that reads and writes its field. */
+    public static final class Param {
+        public final String name;
+        public final List<String> aliases;
+        public final Kind kind;
+        public final boolean immutable;
+        public final String defaultValue;
+        final Supplier<String> getter;
+        /** Applies the text; returns null on success or the reason it was refused. */
+        final Function<String, String> setter;
+
+        Param(String name, List<String> aliases, Kind kind, boolean immutable, Supplier<String> getter,
+              Function<String, String> setter) {
+            this.name = name;
+            this.aliases = aliases;
+            this.kind = kind;
+            this.immutable = immutable;
+            this.getter = getter;
+            this.setter = setter;
+            this.defaultValue = getter.get();
+        }
+
+        public String get() {
+            return getter.get();
+        }
+    }
+
+    // ---- network ----
+    public volatile int port = 6379;
+    public volatile String bind = "127.0.0.1 -::1";
+    public volatile boolean protectedMode = true;
+    public volatile int tcpBacklog = 511;
+    public volatile int tcpKeepalive = 300;
+    public volatile int ioThreads = 1;
+    public volatile int maxclients = 10000;
+    /** Idle seconds before a client is closed; 0 = never. */
+    public volatile int timeout = 0;
+    public volatile long protoMaxBulkLen = 512L * 1024 * 1024;
+    public volatile long clientQueryBufferLimit = 1024L * 1024 * 1024;
+    // ---- security ----
+    public volatile String requirepass = "";
+    // ---- general ----
+    public volatile String dir = ".";
+    public volatile int databases = 16;
+    public volatile int hz = 10;
+    public volatile String loglevel = "notice";
+    public volatile String logfile = "";
+    public volatile String pidfile = "";
+    public volatile boolean daemonize = false;
+    public volatile String save = "";
+    public volatile String appendonly = "no";
+    public volatile String dbfilename = "dump.rdb";
+    // ---- monitoring ----
+    public volatile long slowlogLogSlowerThan = 10000;
+    public volatile int slowlogMaxLen = 128;
+    public volatile long latencyMonitorThreshold = 0;
+    public volatile boolean lazyfreeLazyUserFlush = false;
+    public volatile int activeExpireEffort = 1;
+
+    /** The config file the server was started with, or null. */
+    public volatile String configFile;
+
+    private final Map<String, Param> params = new LinkedHashMap<>();
+    private final Map<String, Param> byAnyName = new LinkedHashMap<>();
+    private final Map<String, List<Function<String, String>>> hooks = new LinkedHashMap<>();
+
+    public Config() {
+        intParam("port", 0, 65535, () -> port, v -> port = v);
+        special("bind", false, () -> bind, v -> {
+            bind = v.trim().isEmpty() ? "127.0.0.1 -::1" : v.trim();
+            return null;
+        });
+        boolParam("protected-mode", () -> protectedMode, v -> protectedMode = v);
+        immutableInt("tcp-backlog", 0, Integer.MAX_VALUE, () -> tcpBacklog, v -> tcpBacklog = v);
+        intParam("tcp-keepalive", 0, Integer.MAX_VALUE, () -> tcpKeepalive, v -> tcpKeepalive = v);
+        immutableInt("io-threads", 1, 128, () -> ioThreads, v -> ioThreads = v);
+        intParam("maxclients", 1, Integer.MAX_VALUE, () -> maxclients, v -> maxclients = v);
+        intParam("timeout", 0, Integer.MAX_VALUE, () -> timeout, v -> timeout = v);
+        memoryParam("proto-max-bulk-len", 1024 * 1024, Long.MAX_VALUE, () -> protoMaxBulkLen, v -> protoMaxBulkLen = v);
+        memoryParam("client-query-buffer-limit", 1024 * 1024, Long.MAX_VALUE, () -> clientQueryBufferLimit,
+            v -> clientQueryBufferLimit = v);
+        stringParam("requirepass", () -> requirepass, v -> requirepass = v);
+        special("dir", false, () -> dir, v -> {
+            java.io.File f = new java.io.File(v);
+            if (!f.isDirectory()) {
+                return "No such file or directory";
+            }
+            dir = v;
+            return null;
+        });
+        immutableInt("databases", 1, Integer.MAX_VALUE, () -> databases, v -> databases = v);
+        intParam("hz", 1, 500, () -> hz, v -> hz = v);
+        enumParam("loglevel", new String[] {"debug", "verbose", "notice", "warning", "nothing"}, () -> loglevel,
+            v -> loglevel = v);
+        add(new Param("logfile", List.of(), Kind.STRING, true, () -> logfile, v -> {
+            logfile = v;
+            return null;
+        }));
+        add(new Param("pidfile", List.of(), Kind.STRING, true, () -> pidfile, v -> {
+            pidfile = v;
+            return null;
+        }));
+        add(new Param("daemonize", List.of(), Kind.BOOL, true, () -> daemonize ? "yes" : "no", v -> {
+            if (!v.equalsIgnoreCase("no")) {
+                return "daemonize is not supported: run Strata under a supervisor instead";
+            }
+            return null;
+        }));
+        // Persistence arrives with the durability work; until then only the values that describe
+        // what the server really does are accepted (clients such as redis-benchmark read them).
+        special("save", false, () -> save, v -> v.trim().isEmpty() ? null
+            : "RDB snapshots are not available yet in this version");
+        special("appendonly", false, () -> appendonly, v -> v.equalsIgnoreCase("no") ? null
+            : "AOF is not available yet in this version");
+        stringParam("dbfilename", () -> dbfilename, v -> dbfilename = v);
+        add(new Param("slowlog-log-slower-than", List.of(), Kind.INT, false, () -> Long.toString(slowlogLogSlowerThan), v -> {
+            try {
+                slowlogLogSlowerThan = Long.parseLong(v);
+                return null;
+            } catch (NumberFormatException e) {
+                return "argument couldn't be parsed into an integer";
+            }
+        }));
+        intParam("slowlog-max-len", 0, Integer.MAX_VALUE, () -> slowlogMaxLen, v -> slowlogMaxLen = v);
+        add(new Param("latency-monitor-threshold", List.of(), Kind.INT, false,
+            () -> Long.toString(latencyMonitorThreshold), v -> {
+                try {
+                    long l = Long.parseLong(v);
+                    if (l < 0) {
+                        return "argument must be between 0 and 9223372036854775807 inclusive";
+                    }
+                    latencyMonitorThreshold = l;
+                    return null;
+                } catch (NumberFormatException e) {
+                    return "argument couldn't be parsed into an integer";
+                }
+            }));
+        boolParam("lazyfree-lazy-user-flush", () -> lazyfreeLazyUserFlush, v -> lazyfreeLazyUserFlush = v);
+        intParam("active-expire-effort", 1, 10, () -> activeExpireEffort, v -> activeExpireEffort = v);
+    }
+
+    // ---- registration helpers ----
+
+    public void add(Param p) {
+        params.put(p.name, p);
+        byAnyName.put(p.name, p);
+        for (String a : p.aliases) {
+            byAnyName.put(a, p);
+        }
+    }
+
+    private void intParam(String name, int min, int max, Supplier<Integer> get, java.util.function.IntConsumer set) {
+        add(new Param(name, List.of(), Kind.INT, false, () -> Integer.toString(get.get()), intSetter(min, max, set)));
+    }
+
+    private void immutableInt(String name, int min, int max, Supplier<Integer> get, java.util.function.IntConsumer set) {
+        add(new Param(name, List.of(), Kind.INT, true, () -> Integer.toString(get.get()), intSetter(min, max, set)));
+    }
+
+    private static Function<String, String> intSetter(int min, int max, java.util.function.IntConsumer set) {
+        return v -> {
+            long l;
+            try {
+                l = Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                return "argument couldn't be parsed into an integer";
+            }
+            if (l < min || l > max) {
+                return "argument must be between " + min + " and " + max + " inclusive";
+            }
+            set.accept((int) l);
+            return null;
+        };
+    }
+
+    private void memoryParam(String name, long min, long max, Supplier<Long> get, java.util.function.LongConsumer set) {
+        add(new Param(name, List.of(), Kind.MEMORY, false, () -> Long.toString(get.get()), v -> {
+            long l = Numbers.parseMemory(v);
+            if (l < 0) {
+                return "argument must be a memory value";
+            }
+            if (l < min || l > max) {
+                return "argument must be between " + min + " and " + max + " inclusive";
+            }
+            set.accept(l);
+            return null;
+        }));
+    }
+
+    private void boolParam(String name, Supplier<Boolean> get, java.util.function.Consumer<Boolean> set) {
+        add(new Param(name, List.of(), Kind.BOOL, false, () -> get.get() ? "yes" : "no", v -> {
+            if (v.equalsIgnoreCase("yes")) {
+                set.accept(true);
+            } else if (v.equalsIgnoreCase("no")) {
+                set.accept(false);
+            } else {
+                return "argument must be 'yes' or 'no'";
+            }
+            return null;
+        }));
+    }
+
+    private void stringParam(String name, Supplier<String> get, java.util.function.Consumer<String> set) {
+        add(new Param(name, List.of(), Kind.STRING, false, get, v -> {
+            set.accept(v);
+            return null;
+        }));
+    }
+
+    private void enumParam(String name, String[] values, Supplier<String> get, java.util.function.Consumer<String> set) {
+        add(new Param(name, List.of(), Kind.ENUM, false, get, v -> {
+            for (String s : values) {
+                if (s.equalsIgnoreCase(v)) {
+                    set.accept(s);
+                    return null;
+                }
+            }
+            return "argument(s) must be one of the following: " + String.join(", ", values);
+        }));
+    }
+
+    private void special(String name, boolean immutable, Supplier<String> get, Function<String, String> set) {
+        add(new Param(name, List.of(), Kind.SPECIAL, immutable, get, set));
+    }
+
+    /** Runs {@code hook} after {@code name} changes at runtime; a non-null result refuses the change. */
+    public void onChange(String name, Function<String, String> hook) {
+        hooks.computeIfAbsent(name, k -> new ArrayList<>()).add(hook);
+    }
+
+    // ---- queries ----
+
+    public Param param(String name) {
+        return byAnyName.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    public Iterable<Param> params() {
+        return params.values();
+    }
+
+    /** Parameters matching a CONFIG GET pattern: an exact name or alias, or a glob over names. */
+    public Map<String, String> get(String pattern) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String p = pattern.toLowerCase(Locale.ROOT);
+        Param exact = byAnyName.get(p);
+        if (exact != null) {
+            out.put(p, exact.get());
+            return out;
+        }
+        for (Param prm : params.values()) {
+            if (Glob.match(p, prm.name, true)) {
+                out.put(prm.name, prm.get());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sets a parameter at start-up (config file, arguments): immutable ones are allowed.
+     * Returns null or the reason it was refused.
+     */
+    public String setInitial(String name, String value) {
+        Param p = param(name);
+        if (p == null) {
+            return "Bad directive or wrong number of arguments";
+        }
+        return p.setter.apply(value);
+    }
+
+    /**
+     * CONFIG SET of several parameters at once, all or nothing; returns null or the complete
+     * error text for the client.
+     */
+    public String setRuntime(List<String[]> pairs) {
+        List<Param> ps = new ArrayList<>();
+        for (String[] kv : pairs) {
+            Param p = param(kv[0]);
+            if (p == null) {
+                return "ERR Unknown option or number of arguments for CONFIG SET - '" + kv[0] + "'";
+            }
+            if (ps.contains(p)) {
+                return "ERR CONFIG SET failed (possibly related to argument '" + kv[0] + "') - duplicate parameter";
+            }
+            if (p.immutable) {
+                return "ERR CONFIG SET failed (possibly related to argument '" + kv[0] + "') - can't set immutable config";
+            }
+            ps.add(p);
+        }
+        List<String> old = new ArrayList<>();
+        for (Param p : ps) {
+            old.add(p.get());
+        }
+        for (int i = 0; i < ps.size(); i++) {
+            Param p = ps.get(i);
+            String err = p.setter.apply(pairs.get(i)[1]);
+            if (err == null) {
+                for (Function<String, String> h : hooks.getOrDefault(p.name, List.of())) {
+                    err = h.apply(p.get());
+                    if (err != null) {
+                        break;
+                    }
+                }
+            }
+            if (err != null) {
+                for (int j = 0; j <= i; j++) {
+                    ps.get(j).setter.apply(old.get(j));
+                }
+                return "ERR CONFIG SET failed (possibly related to argument '" + pairs.get(i)[0] + "') - " + err;
+            }
+        }
+        return null;
+    }
+}

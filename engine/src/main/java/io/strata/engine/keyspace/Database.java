@@ -1,0 +1,196 @@
+package io.strata.engine.keyspace;
+
+import io.strata.engine.util.Bytes;
+import io.strata.engine.util.Crc16;
+
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * One of the 16 (by default) databases: 16384 slot segments, created on first use, plus exact
+ * key and expiry counts. Expired keys are removed lazily on access ({@link Keyspace#lookup}) and
+ * by the active cycle ({@link Keyspace#activeExpireCycle}).
+ *
+ * <p>Thread rule: keyspace thread only.
+ */
+public final class Database {
+    public final int index;
+    private Segment[] segments = new Segment[Crc16.SLOTS];
+    private long keys;
+    private long expires;
+    /** Round-robin position of the active expiry cycle, a slot number. */
+    int expireCursor;
+
+    Database(int index) {
+        this.index = index;
+    }
+
+    public long size() {
+        return keys;
+    }
+
+    public long expires() {
+        return expires;
+    }
+
+    /** The entry for a key, expired or not (callers that serve clients use {@link Keyspace#lookup}). */
+    public Entry findRaw(byte[] b, int off, int len) {
+        Segment s = segments[Crc16.slot(b, off, len)];
+        return s == null ? null : s.find(b, off, len, Bytes.hash(b, off, len));
+    }
+
+    public Entry findRaw(byte[] key) {
+        return findRaw(key, 0, key.length);
+    }
+
+    /** Adds a key that must not exist yet. Precondition: no live or expired entry for {@code key}. */
+    public Entry insert(byte[] key, Object value) {
+        int slot = Crc16.slot(key, 0, key.length);
+        Segment s = segments[slot];
+        if (s == null) {
+            s = segments[slot] = new Segment();
+        }
+        Entry e = new Entry(key, Bytes.hash(key, 0, key.length), value);
+        s.insert(e);
+        keys++;
+        return e;
+    }
+
+    public void remove(Entry e) {
+        Segment s = segments[Crc16.slot(e.key, 0, e.key.length)];
+        if (s != null && s.remove(e)) {
+            keys--;
+            if (e.expireAt >= 0) {
+                expires--;
+                s.volatileCount--;
+            }
+        }
+    }
+
+    /** Sets ({@code at >= 0}) or clears ({@code at < 0}) the absolute expiry of a live entry. */
+    public void setExpire(Entry e, long at) {
+        boolean had = e.expireAt >= 0;
+        boolean has = at >= 0;
+        e.expireAt = has ? at : -1;
+        if (had != has) {
+            Segment s = segments[Crc16.slot(e.key, 0, e.key.length)];
+            int d = has ? 1 : -1;
+            expires += d;
+            s.volatileCount += d;
+        }
+    }
+
+    public void clear() {
+        segments = new Segment[Crc16.SLOTS];
+        keys = 0;
+        expires = 0;
+        expireCursor = 0;
+    }
+
+    /** Exchanges the whole contents with {@code other} (SWAPDB); the indexes stay. */
+    public void swapContents(Database other) {
+        Segment[] s = segments;
+        segments = other.segments;
+        other.segments = s;
+        long k = keys;
+        keys = other.keys;
+        other.keys = k;
+        long x = expires;
+        expires = other.expires;
+        other.expires = x;
+    }
+
+    /**
+     * One SCAN step. The cursor packs {@code inner * 16384 + slot}, where {@code inner} is the
+     * segment's reverse-binary bucket cursor. Visits at least one bucket; returns the next cursor,
+     * 0 when the whole database has been covered.
+     */
+    public long scan(long cursor, int count, Consumer<Entry> visitor) {
+        if (cursor < 0) {
+            return 0;
+        }
+        int slot = (int) (cursor % Crc16.SLOTS);
+        long inner = cursor / Crc16.SLOTS;
+        int[] visited = {0};
+        Consumer<Entry> counting = e -> {
+            visited[0]++;
+            visitor.accept(e);
+        };
+        int steps = 0;
+        int maxSteps = Math.max(count, 1) * 10;
+        while (slot < Crc16.SLOTS) {
+            Segment s = segments[slot];
+            if (s == null || s.size() == 0) {
+                slot++;
+                inner = 0;
+                if (++steps > maxSteps * 100) {
+                    break; // long empty stretch: return to the client, resume later
+                }
+                continue;
+            }
+            inner = s.scan(inner, counting);
+            steps++;
+            if (inner == 0) {
+                slot++;
+            }
+            if (visited[0] >= count || steps >= maxSteps) {
+                break;
+            }
+        }
+        if (slot >= Crc16.SLOTS) {
+            return 0;
+        }
+        return inner * Crc16.SLOTS + slot;
+    }
+
+    public void forEach(Consumer<Entry> visitor) {
+        for (Segment s : segments) {
+            if (s != null && s.size() > 0) {
+                s.forEach(visitor);
+            }
+        }
+    }
+
+    /** A random entry (possibly expired), or null when empty. */
+    public Entry randomEntry(Random rnd) {
+        if (keys == 0) {
+            return null;
+        }
+        int start = rnd.nextInt(Crc16.SLOTS);
+        for (int i = 0; i < Crc16.SLOTS; i++) {
+            Segment s = segments[(start + i) & (Crc16.SLOTS - 1)];
+            if (s != null && s.size() > 0) {
+                return s.randomEntry(rnd);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Visits the volatile keys of segments from the cycle's cursor on, handing each to
+     * {@code visitor}; stops after {@code maxSegments} segments with volatile keys.
+     * Returns true when it wrapped around (covered the whole database).
+     */
+    boolean expireStep(int maxSegments, Consumer<Entry> visitor) {
+        int done = 0;
+        for (int i = 0; i < Crc16.SLOTS; i++) {
+            int slot = expireCursor;
+            expireCursor = (expireCursor + 1) & (Crc16.SLOTS - 1);
+            Segment s = segments[slot];
+            if (s != null && s.volatileCount > 0) {
+                s.forEach(e -> {
+                    if (e.expireAt >= 0) {
+                        visitor.accept(e);
+                    }
+                });
+                if (++done >= maxSegments) {
+                    return false;
+                }
+            }
+            if (expireCursor == 0) {
+                return true;
+            }
+        }
+        return true;
+    }
+}

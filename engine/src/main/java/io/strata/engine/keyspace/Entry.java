@@ -1,0 +1,36 @@
+package io.strata.engine.keyspace;
+
+/**
+ * One key of the hot tier: key bytes, value, absolute expiry and access clock.
+ *
+ * <p>Thread rule: keyspace thread only.
+ */
+public final class Entry {
+    /** The key; never mutated. */
+    public final byte[] key;
+    /** Hash of the key for the segment table. */
+    final int hash;
+    /** The value: {@code byte[]} for strings; one class per type for collections. */
+    public Object value;
+    /** Absolute expiry in Unix milliseconds, or -1 when the key does not expire. */
+    long expireAt = -1;
+    /** Last access time in seconds (LRU clock), for OBJECT IDLETIME and eviction. */
+    public int lruSeconds;
+    /** Logarithmic access counter (LFU), for OBJECT FREQ. */
+    public int lfu = 5;
+    Entry next;
+
+    Entry(byte[] key, int hash, Object value) {
+        this.key = key;
+        this.hash = hash;
+        this.value = value;
+    }
+
+    public long expireAt() {
+        return expireAt;
+    }
+
+    public boolean hasExpire() {
+        return expireAt >= 0;
+    }
+}

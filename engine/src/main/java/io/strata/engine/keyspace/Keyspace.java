@@ -1,0 +1,252 @@
+package io.strata.engine.keyspace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * All databases plus the command clock, expiry and keyspace statistics.
+ *
+ * <p>Thread rule: keyspace thread only. Every read or write of keys, values or counters here
+ * happens on that one thread, so nothing is locked.
+ */
+public final class Keyspace {
+    /** Told about every change to a key (WATCH, keyspace notifications, replication hooks). */
+    public interface Listener {
+        /** A key was written, deleted or expired in {@code db}. */
+        void keyChanged(Database db, byte[] key);
+
+        /** A key expired (lazily or by the active cycle) and was removed. */
+        default void keyExpired(Database db, byte[] key) {
+        }
+
+        /** Every key of {@code db} is about to change at once (FLUSHDB, FLUSHALL, SWAPDB); called before and, for SWAPDB, after. */
+        default void databaseChanged(Database db) {
+        }
+    }
+
+    private Database[] dbs;
+    private final Random random = new Random();
+    private final List<Listener> listeners = new ArrayList<>();
+    /** Time of the command being run, Unix ms: one clock for a whole command or transaction. */
+    private long now = System.currentTimeMillis();
+    /** Database the next active expiry cycle starts with, so no database starves the others. */
+    private int expireDbCursor;
+
+    public long expiredKeys;
+    public long hits;
+    public long misses;
+    /** Changes since the last save (INFO rdb_changes_since_last_save). */
+    public long dirty;
+    /** Keys whose expiry the active cycle could not finish last time (for INFO expired_stale_perc). */
+    public long activeExpireCycles;
+
+    public Keyspace(int databases) {
+        dbs = new Database[databases];
+        for (int i = 0; i < databases; i++) {
+            dbs[i] = new Database(i);
+        }
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    public int databases() {
+        return dbs.length;
+    }
+
+    public Database db(int i) {
+        return dbs[i];
+    }
+
+    public Random random() {
+        return random;
+    }
+
+    public long now() {
+        return now;
+    }
+
+    /** Advances the command clock; the dispatcher calls it before each command. */
+    public void tick() {
+        now = System.currentTimeMillis();
+    }
+
+    public boolean isExpired(Entry e) {
+        return e.expireAt >= 0 && e.expireAt <= now;
+    }
+
+    /** Looks a key up for any use, removing it first if it has expired. Null when absent. */
+    public Entry lookup(Database db, byte[] b, int off, int len) {
+        Entry e = db.findRaw(b, off, len);
+        if (e != null && isExpired(e)) {
+            expire(db, e);
+            return null;
+        }
+        return e;
+    }
+
+    public Entry lookup(Database db, byte[] key) {
+        return lookup(db, key, 0, key.length);
+    }
+
+    /** {@link #lookup} that also counts keyspace_hits / keyspace_misses and touches the LRU clock. */
+    public Entry lookupRead(Database db, byte[] b, int off, int len) {
+        Entry e = lookup(db, b, off, len);
+        if (e == null) {
+            misses++;
+        } else {
+            hits++;
+            e.lruSeconds = (int) (now / 1000);
+        }
+        return e;
+    }
+
+    /** {@link #lookup} for a write: touches the LRU clock but counts no hit or miss. */
+    public Entry lookupWrite(Database db, byte[] b, int off, int len) {
+        Entry e = lookup(db, b, off, len);
+        if (e != null) {
+            e.lruSeconds = (int) (now / 1000);
+        }
+        return e;
+    }
+
+    /**
+     * Sets a key's value as SET does: a new key gets no expiry; an existing key keeps its entry and,
+     * when {@code keepTtl} is false, loses its expiry.
+     */
+    public Entry set(Database db, byte[] key, Object value, boolean keepTtl) {
+        Entry e = lookup(db, key);
+        if (e == null) {
+            e = db.insert(key, value);
+        } else {
+            e.value = value;
+            if (!keepTtl) {
+                db.setExpire(e, -1);
+            }
+        }
+        e.lruSeconds = (int) (now / 1000);
+        changed(db, key);
+        return e;
+    }
+
+    /** Replaces the value of a live entry, dropping its expiry unless {@code keepTtl}. */
+    public void overwrite(Database db, Entry e, Object value, boolean keepTtl) {
+        e.value = value;
+        if (!keepTtl && e.expireAt >= 0) {
+            db.setExpire(e, -1);
+        }
+        e.lruSeconds = (int) (now / 1000);
+        changed(db, e.key);
+    }
+
+    /** Adds a key that {@link #lookup} just reported absent. */
+    public Entry add(Database db, byte[] key, Object value) {
+        Entry e = db.insert(key, value);
+        e.lruSeconds = (int) (now / 1000);
+        changed(db, key);
+        return e;
+    }
+
+    public void setExpire(Database db, Entry e, long at) {
+        db.setExpire(e, at);
+        changed(db, e.key);
+    }
+
+    public void delete(Database db, Entry e) {
+        db.remove(e);
+        changed(db, e.key);
+    }
+
+    /** Deletes a key if it exists (expired keys count as absent). */
+    public boolean delete(Database db, byte[] b, int off, int len) {
+        Entry e = lookup(db, b, off, len);
+        if (e == null) {
+            return false;
+        }
+        delete(db, e);
+        return true;
+    }
+
+    /** Records a modification made in place to a value (APPEND, INCR, collection edits). */
+    public void changed(Database db, byte[] key) {
+        dirty++;
+        for (int i = 0; i < listeners.size(); i++) {
+            listeners.get(i).keyChanged(db, key);
+        }
+    }
+
+    private void expire(Database db, Entry e) {
+        db.remove(e);
+        expiredKeys++;
+        changed(db, e.key);
+        for (int i = 0; i < listeners.size(); i++) {
+            listeners.get(i).keyExpired(db, e.key);
+        }
+    }
+
+    public void flushAll() {
+        for (Database db : dbs) {
+            flush(db);
+        }
+    }
+
+    public void flush(Database db) {
+        databaseChanged(db);
+        if (db.size() > 0) {
+            dirty += db.size();
+            db.clear();
+        }
+    }
+
+    /** Tells listeners that every key of {@code db} may have changed. */
+    public void databaseChanged(Database db) {
+        for (int i = 0; i < listeners.size(); i++) {
+            listeners.get(i).databaseChanged(db);
+        }
+    }
+
+    /**
+     * The active expiry cycle: walks segments holding volatile keys round-robin and removes
+     * expired ones until {@code budgetNanos} is spent. Returns the number of keys removed.
+     */
+    public int activeExpireCycle(long budgetNanos) {
+        tick();
+        long deadline = System.nanoTime() + budgetNanos;
+        int[] removed = {0};
+        List<Entry> dead = new ArrayList<>();
+        activeExpireCycles++;
+        for (int n = 0; n < dbs.length; n++) {
+            Database db = dbs[expireDbCursor];
+            expireDbCursor = (expireDbCursor + 1) % dbs.length;
+            if (db.expires() == 0) {
+                continue;
+            }
+            boolean wrapped = false;
+            int[] checked = {0};
+            while (!wrapped && System.nanoTime() < deadline) {
+                dead.clear();
+                checked[0] = 0;
+                wrapped = db.expireStep(16, e -> {
+                    checked[0]++;
+                    if (isExpired(e)) {
+                        dead.add(e);
+                    }
+                });
+                for (Entry e : dead) {
+                    expire(db, e);
+                    removed[0]++;
+                }
+                // as Redis: keep going in this database only while over 10% of what we looked at had expired
+                if (db.expires() == 0 || dead.size() * 10 < checked[0]) {
+                    break;
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
+        }
+        return removed[0];
+    }
+}

@@ -1,0 +1,132 @@
+package io.strata.engine.keyspace;
+
+import io.strata.engine.util.Bytes;
+
+/**
+ * The keys of one hash slot of one database: a chained hash table whose size is a power of two,
+ * so SCAN can use Redis' reverse-binary cursor and still see every key present throughout.
+ * Segments are small (the keyspace is split 16384 ways), so they resize in one step.
+ *
+ * <p>Thread rule: keyspace thread only.
+ */
+public final class Segment {
+    private Entry[] table = new Entry[4];
+    private int size;
+    /** Keys in this segment with an expiry, so the active cycle skips segments without any. */
+    int volatileCount;
+
+    public int size() {
+        return size;
+    }
+
+    Entry find(byte[] b, int off, int len, int hash) {
+        Entry e = table[hash & (table.length - 1)];
+        while (e != null) {
+            if (e.hash == hash && Bytes.equals(e.key, b, off, len)) {
+                return e;
+            }
+            e = e.next;
+        }
+        return null;
+    }
+
+    void insert(Entry n) {
+        if (size >= table.length) {
+            resize(table.length * 2);
+        }
+        int i = n.hash & (table.length - 1);
+        n.next = table[i];
+        table[i] = n;
+        size++;
+    }
+
+    boolean remove(Entry target) {
+        int i = target.hash & (table.length - 1);
+        Entry prev = null;
+        Entry e = table[i];
+        while (e != null) {
+            if (e == target) {
+                if (prev == null) {
+                    table[i] = e.next;
+                } else {
+                    prev.next = e.next;
+                }
+                e.next = null;
+                size--;
+                if (table.length > 4 && size < table.length / 8) {
+                    resize(table.length / 2);
+                }
+                return true;
+            }
+            prev = e;
+            e = e.next;
+        }
+        return false;
+    }
+
+    private void resize(int n) {
+        Entry[] nt = new Entry[n];
+        for (Entry head : table) {
+            Entry e = head;
+            while (e != null) {
+                Entry next = e.next;
+                int i = e.hash & (n - 1);
+                e.next = nt[i];
+                nt[i] = e;
+                e = next;
+            }
+        }
+        table = nt;
+    }
+
+    /**
+     * Visits the bucket at {@code cursor} and returns the next cursor (0 when done), using the
+     * reverse-binary increment of Redis' dictScan so resizes between calls never skip a key.
+     */
+    long scan(long cursor, java.util.function.Consumer<Entry> visitor) {
+        long mask = table.length - 1;
+        Entry e = table[(int) (cursor & mask)];
+        while (e != null) {
+            Entry next = e.next;
+            visitor.accept(e);
+            e = next;
+        }
+        cursor |= ~mask;
+        cursor = Long.reverse(cursor);
+        cursor++;
+        cursor = Long.reverse(cursor);
+        return cursor;
+    }
+
+    /** A bucket chosen at random that is not empty, or null when the segment is empty. */
+    Entry randomEntry(java.util.Random rnd) {
+        if (size == 0) {
+            return null;
+        }
+        while (true) {
+            Entry e = table[rnd.nextInt(table.length)];
+            if (e != null) {
+                int chain = 0;
+                for (Entry x = e; x != null; x = x.next) {
+                    chain++;
+                }
+                int pick = rnd.nextInt(chain);
+                while (pick-- > 0) {
+                    e = e.next;
+                }
+                return e;
+            }
+        }
+    }
+
+    void forEach(java.util.function.Consumer<Entry> visitor) {
+        for (Entry head : table) {
+            Entry e = head;
+            while (e != null) {
+                Entry next = e.next;
+                visitor.accept(e);
+                e = next;
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.strata.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.strata.engine.Client;
+import io.strata.engine.ClientChannel;
+import io.strata.engine.Engine;
+import io.strata.engine.command.Args;
+import io.strata.engine.command.ReplySink;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * One client connection: decodes requests with {@link RespParser} on its I/O thread and either
+ * runs them right there (io-threads 1: the event loop is the keyspace thread) or hands each
+ * decoded command to the {@link KeyspaceLoop} (io-threads N). Replies go through a
+ * {@link RespWriter} and are flushed once per read batch, so pipelines cost one write.
+ *
+ * <p>Thread rule: Netty callbacks run on the channel's event loop; {@link ClientChannel}
+ * methods and the writer run on the keyspace thread (the same thread when io-threads is 1).
+ */
+final class Connection extends ChannelInboundHandlerAdapter implements ClientChannel {
+    private final StrataServer server;
+    private final Engine engine;
+    private final RespParser parser;
+    private final boolean inline;
+    private ChannelHandlerContext ctx;
+    private RespWriter writer;
+    private String addr = "?";
+    private String laddr = "?";
+    /** Set on the keyspace thread once registered with the engine. */
+    Client client;
+    private boolean rejected;
+    private volatile boolean closing;
+
+    Connection(StrataServer server, boolean inline) {
+        this.server = server;
+        this.engine = server.engine();
+        this.inline = inline;
+        this.parser = new RespParser(engine.config.protoMaxBulkLen);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.writer = new RespWriter(ctx.alloc());
+        addr = format(ctx.channel().remoteAddress());
+        laddr = format(ctx.channel().localAddress());
+        engine.stats.connectionsReceived.increment();
+        String refusal = server.admit(ctx.channel().remoteAddress());
+        if (refusal != null) {
+            rejected = true;
+            engine.stats.rejectedConnections.increment();
+            ctx.writeAndFlush(Unpooled.copiedBuffer(refusal, java.nio.charset.StandardCharsets.UTF_8))
+                .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        long id = engine.nextClientId();
+        if (inline) {
+            client = engine.connect(id, this);
+        } else {
+            server.keyspaceLoop().submit(() -> client = engine.connect(id, this));
+        }
+        ctx.fireChannelActive();
+    }
+
+    private static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress) {
+            InetSocketAddress i = (InetSocketAddress) a;
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            int pct = host.indexOf('%');
+            if (pct >= 0) {
+                host = host.substring(0, pct);
+            }
+            return host + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            if (rejected || closing) {
+                return;
+            }
+            int n = in.readableBytes();
+            engine.stats.netInputBytes.add(n);
+            byte[] b = parser.reserve(n);
+            in.readBytes(b, parser.writePosition(), n);
+            parser.advance(n);
+        } finally {
+            in.release();
+        }
+        if (parser.pending() > engine.config.clientQueryBufferLimit) {
+            Log.warning("Closing client that reached max query buffer length: addr=" + addr
+                + " qbuf=" + parser.pending());
+            closeNow();
+            return;
+        }
+        drain();
+    }
+
+    /** Decodes and runs (or hands off) every complete command in the buffer. */
+    private void drain() {
+        while (!closing) {
+            int r = parser.next();
+            if (r == RespParser.NEED_MORE) {
+                parser.shrinkIfIdle();
+                return;
+            }
+            if (r == RespParser.ERROR) {
+                protocolError(parser.error());
+                return;
+            }
+            Args a = parser.args();
+            if (inline) {
+                engine.execute(client, a);
+                if (client.closeAfterReply) {
+                    close();
+                    return;
+                }
+            } else {
+                Args copy = a.copy();
+                server.keyspaceLoop().submitCommand(this, copy);
+            }
+        }
+    }
+
+    private void protocolError(String error) {
+        Log.verbose("Protocol error (" + error + ") from client: addr=" + addr);
+        closing = true;
+        if (inline) {
+            writer.error("ERR " + error);
+            close();
+        } else {
+            server.keyspaceLoop().submit(() -> {
+                writer.error("ERR " + error);
+                close();
+            });
+        }
+    }
+
+    /** Runs one handed-off command; keyspace thread only. */
+    void runHandedOff(Args a) {
+        if (client == null || client.closed) {
+            return;
+        }
+        engine.execute(client, a);
+        if (client.closeAfterReply) {
+            close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (inline) {
+            flush();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (rejected) {
+            return;
+        }
+        server.connectionClosed();
+        if (inline) {
+            if (client != null) {
+                engine.disconnect(client);
+            }
+            writer.release();
+        } else {
+            server.keyspaceLoop().submit(() -> {
+                if (client != null) {
+                    engine.disconnect(client);
+                }
+                writer.release();
+            });
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            Log.warning("Connection error addr=" + addr + ": " + cause);
+        }
+        ctx.close();
+    }
+
+    private void closeNow() {
+        closing = true;
+        ctx.close();
+    }
+
+    // ---- ClientChannel (keyspace thread) ----
+
+    @Override
+    public ReplySink sink() {
+        writer.protocol = client == null ? 2 : client.protocol;
+        return writer;
+    }
+
+    @Override
+    public void flush() {
+        ByteBuf b = writer.take();
+        if (b != null) {
+            engine.stats.netOutputBytes.add(b.readableBytes());
+            ctx.writeAndFlush(b, ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        ByteBuf b = writer.take();
+        if (b == null) {
+            b = Unpooled.EMPTY_BUFFER;
+        } else {
+            engine.stats.netOutputBytes.add(b.readableBytes());
+        }
+        ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void mute(boolean muted) {
+        writer.setMuted(muted);
+    }
+
+    @Override
+    public String addr() {
+        return addr;
+    }
+
+    @Override
+    public String laddr() {
+        return laddr;
+    }
+
+    @Override
+    public long queryBufferLength() {
+        return parser.pending();
+    }
+
+    @Override
+    public long queryBufferFree() {
+        return Math.max(0, parser.capacity() - parser.pending());
+    }
+
+    @Override
+    public long outputBufferLength() {
+        return writer.pendingBytes();
+    }
+}

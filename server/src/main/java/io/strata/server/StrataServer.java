@@ -1,0 +1,220 @@
+package io.strata.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.strata.engine.Engine;
+import io.strata.engine.ServerControl;
+import io.strata.engine.config.Config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The network server: binds the configured addresses, accepts clients and wires the thread
+ * model of DESIGN.md. With {@code io-threads 1} one Netty event loop accepts, decodes, runs
+ * every command and encodes replies: it is the keyspace thread. With {@code io-threads N}, N
+ * loops do the I/O and a {@link KeyspaceLoop} runs the commands.
+ *
+ * <p>Thread rule: {@link #start} and {@link #awaitShutdown} on the main thread; {@link #shutdown}
+ * from any thread; {@link #admit} and {@link #connectionClosed} from I/O threads.
+ */
+public final class StrataServer implements ServerControl {
+    static final String DENIED = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+    private final Config config;
+    private final Engine engine;
+    private final int ioThreads;
+    private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<Channel> listeners = new ArrayList<>();
+    private EventLoopGroup group;
+    private KeyspaceLoop keyspaceLoop;
+    private volatile int boundPort;
+
+    public StrataServer(Config config) {
+        this.config = config;
+        this.engine = new Engine(config);
+        this.engine.setControl(this);
+        this.ioThreads = Math.max(1, config.ioThreads);
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    KeyspaceLoop keyspaceLoop() {
+        return keyspaceLoop;
+    }
+
+    /** Binds and starts serving; throws if no address could be bound. */
+    public void start() throws Exception {
+        IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelClass = Epoll.isAvailable()
+            ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory(ioThreads == 1 ? "strata-main" : "strata-io"), factory);
+        boolean inline = ioThreads == 1;
+        if (!inline) {
+            keyspaceLoop = new KeyspaceLoop(engine);
+            keyspaceLoop.start();
+        }
+        ServerBootstrap b = new ServerBootstrap()
+            .group(group)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, config.tcpBacklog)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, config.tcpKeepalive > 0)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new Connection(StrataServer.this, inline));
+                }
+            });
+        int port = config.port;
+        List<String> failures = new ArrayList<>();
+        for (String addr : config.bind.trim().split("\\s+")) {
+            boolean optional = addr.startsWith("-");
+            String host = optional ? addr.substring(1) : addr;
+            try {
+                InetAddress ia = host.equals("*") ? null : InetAddress.getByName(host);
+                SocketAddress sa = ia == null ? new InetSocketAddress(port) : new InetSocketAddress(ia, port);
+                Channel ch = b.bind(sa).sync().channel();
+                listeners.add(ch);
+                if (port == 0) {
+                    port = ((InetSocketAddress) ch.localAddress()).getPort();
+                }
+            } catch (Exception e) {
+                if (!optional) {
+                    failures.add(host + ":" + port + ": " + e.getMessage());
+                }
+            }
+        }
+        if (!failures.isEmpty() || listeners.isEmpty()) {
+            for (Channel ch : listeners) {
+                ch.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (keyspaceLoop != null) {
+                keyspaceLoop.stop();
+            }
+            throw new IllegalStateException("Failed listening on port " + config.port + " (tcp), aborting: " + failures);
+        }
+        boundPort = port;
+        if (inline) {
+            scheduleCron(group.next());
+        }
+    }
+
+    private void scheduleCron(io.netty.channel.EventLoop loop) {
+        // every command runs on this loop, so the cron must too
+        Channel first = listeners.get(0);
+        io.netty.channel.EventLoop keyspace = first.eventLoop();
+        keyspace.schedule(new Runnable() {
+            @Override
+            public void run() {
+                if (stopping.get()) {
+                    return;
+                }
+                try {
+                    engine.cron();
+                } catch (RuntimeException e) {
+                    Log.warning("cron failed: " + e);
+                }
+                keyspace.schedule(this, 1000 / Math.max(1, config.hz), TimeUnit.MILLISECONDS);
+            }
+        }, 1000 / Math.max(1, config.hz), TimeUnit.MILLISECONDS);
+    }
+
+    /** Null when a new connection may proceed, else the raw reply to send before closing it. */
+    String admit(SocketAddress remote) {
+        if (config.protectedMode && config.requirepass.isEmpty() && remote instanceof InetSocketAddress) {
+            InetAddress a = ((InetSocketAddress) remote).getAddress();
+            if (a != null && !a.isLoopbackAddress()) {
+                return DENIED;
+            }
+        }
+        if (connected.incrementAndGet() > config.maxclients) {
+            connected.decrementAndGet();
+            return "-ERR max number of clients reached\r\n";
+        }
+        return null;
+    }
+
+    void connectionClosed() {
+        connected.decrementAndGet();
+    }
+
+    @Override
+    public int port() {
+        return boundPort;
+    }
+
+    @Override
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    @Override
+    public String executable() {
+        return ProcessHandle.current().info().command().orElse("");
+    }
+
+    /** Stops listening, closes every client and the event loops; idempotent. */
+    @Override
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        Log.warning("User requested shutdown...");
+        Thread t = new Thread(() -> {
+            for (Channel ch : listeners) {
+                ch.close().awaitUninterruptibly();
+            }
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            if (keyspaceLoop != null) {
+                keyspaceLoop.stop();
+                try {
+                    keyspaceLoop.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            Log.warning("Strata is now ready to exit, bye bye...");
+            stopped.countDown();
+        }, "strata-shutdown");
+        t.start();
+    }
+
+    public boolean isStopping() {
+        return stopping.get();
+    }
+
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    public boolean awaitShutdown(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+}
