@@ -24,6 +24,7 @@ class SmokeTest {
     }
 
     @Test
+    @Covers({"ping", "set", "get"})
     @DisplayName("Jedis can PING, SET and GET over a real socket")
     void pingSetGet() {
         try (Jedis j = server.jedis()) {
