@@ -15,6 +15,10 @@ public final class Main {
     public static void main(String[] argv) throws Exception {
         // before any Chronicle class can load: this server never calls outside the machine
         System.setProperty("chronicle.analytics.disable", "true");
+        // buffers are released on known paths; sampling leak tracking costs on every allocation
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         if (argv.length == 1 && (argv[0].equals("-v") || argv[0].equals("--version"))) {
             System.out.println("Strata server v=" + Engine.STRATA_VERSION + " redis_version=" + Engine.REDIS_VERSION);
             return;
