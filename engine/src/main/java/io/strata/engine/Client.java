@@ -45,6 +45,41 @@ public final class Client {
     public boolean multiDirty;
     public final List<Args> multiQueue = new ArrayList<>();
 
+    // ---- pub/sub ----
+    private final java.util.EnumMap<PubSub.Kind, java.util.Set<java.nio.ByteBuffer>> subscriptions =
+        new java.util.EnumMap<>(PubSub.Kind.class);
+    /** When the output passed the pub/sub soft limit, or 0 (for the soft-limit grace time). */
+    long softLimitSinceMs;
+
+    public java.util.Set<java.nio.ByteBuffer> subscriptions(PubSub.Kind k) {
+        return subscriptions.computeIfAbsent(k, x -> new java.util.LinkedHashSet<>());
+    }
+
+    /** Channel plus pattern subscriptions (what SUBSCRIBE/PSUBSCRIBE replies count). */
+    public int subscriptionCount() {
+        return subscriptions(PubSub.Kind.CHANNEL).size() + subscriptions(PubSub.Kind.PATTERN).size();
+    }
+
+    /** True when subscribed to anything: in RESP2 only pub/sub commands are then allowed. */
+    public boolean inPubSubMode() {
+        return subscriptionCount() + subscriptions(PubSub.Kind.SHARD).size() > 0;
+    }
+
+    // ---- blocking (BLPOP & co.) ----
+    /** The command that blocked, re-run when one of its keys is signalled ready. */
+    Args blockedArgs;
+    /** Keys this client waits on, in {@link #blockedDb}. */
+    final List<java.nio.ByteBuffer> blockedKeys = new ArrayList<>();
+    Database blockedDb;
+    /** Absolute ms deadline, 0 = forever. */
+    long blockDeadline;
+    /** Set while the blocked command is being re-run, so a second block() keeps its place. */
+    boolean reblocked;
+
+    public boolean isBlocked() {
+        return blockedArgs != null;
+    }
+
     // ---- CLIENT PAUSE ----
     /** Commands held back while the server is paused; run in order on unpause. */
     final ArrayDeque<Args> postponed = new ArrayDeque<>();
@@ -73,8 +108,11 @@ public final class Client {
         if (closeAfterReply) {
             sb.append('c');
         }
-        if (!postponed.isEmpty()) {
+        if (!postponed.isEmpty() || blockedArgs != null) {
             sb.append('b');
+        }
+        if (inPubSubMode()) {
+            sb.append('P');
         }
         if (noEvict) {
             sb.append('e');

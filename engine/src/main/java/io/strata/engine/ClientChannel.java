@@ -19,6 +19,9 @@ public interface ClientChannel {
     /** Closes the connection after pending replies have been sent. */
     void close();
 
+    /** Closes the connection at once, dropping unsent replies (output limits, CLIENT KILL of a slow client). */
+    void closeNow();
+
     /** Suppresses (true) or restores (false) replies, for CLIENT REPLY OFF/SKIP. */
     void mute(boolean muted);
 
@@ -34,6 +37,6 @@ public interface ClientChannel {
     /** Free bytes of the query buffer (CLIENT LIST qbuf-free). */
     long queryBufferFree();
 
-    /** Bytes of replies not yet written to the socket (CLIENT LIST omem). */
+    /** Bytes of replies not yet written to the socket, ours and the transport's (CLIENT LIST omem). */
     long outputBufferLength();
 }

@@ -7,6 +7,7 @@ import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.commands.ConnectionCommands;
 import io.strata.engine.commands.KeyCommands;
+import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.StringCommands;
 import io.strata.engine.commands.TransactionCommands;
@@ -42,6 +43,8 @@ public final class Engine {
     public final Stats stats = new Stats();
     public final SlowLog slowLog = new SlowLog();
     public final LatencyMonitor latency = new LatencyMonitor();
+    public final PubSub pubsub = new PubSub(this);
+    public final Notifier notifier = new Notifier(this);
     public final String runId;
     public final long startMs = System.currentTimeMillis();
     private final AtomicLong clientIds = new AtomicLong();
@@ -62,11 +65,27 @@ public final class Engine {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
+        notifier.setFlags(Math.max(0, Notifier.parse(config.notifyKeyspaceEvents)));
+        config.onChange("notify-keyspace-events", v -> {
+            notifier.setFlags(Math.max(0, Notifier.parse(v)));
+            return null;
+        });
+        keyspace.addListener(new Keyspace.Listener() {
+            @Override
+            public void keyChanged(io.strata.engine.keyspace.Database db, byte[] key) {
+            }
+
+            @Override
+            public void keyExpired(io.strata.engine.keyspace.Database db, byte[] key) {
+                notifier.notify(Notifier.EXPIRED, "expired", db, key);
+            }
+        });
         new ConnectionCommands(this).register(commands);
         new ServerCommands(this).register(commands);
         new StringCommands(this).register(commands);
         new KeyCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
+        new PubSubCommands(this).register(commands);
     }
 
     private static String version() {
@@ -116,6 +135,10 @@ public final class Engine {
         postponing.remove(c);
         c.postponed.clear();
         TransactionCommands.clientGone(this, c);
+        pubsub.forget(c);
+        if (c.isBlocked()) {
+            removeBlocked(c);
+        }
     }
 
     public int clientCount() {
@@ -154,7 +177,7 @@ public final class Engine {
      */
     public void execute(Client c, Args a) {
         c.lastInteractionMs = System.currentTimeMillis();
-        if (c.isPostponing()) {
+        if (c.isPostponing() || c.isBlocked()) {
             c.postponed.add(a.copy());
             return;
         }
@@ -166,6 +189,9 @@ public final class Engine {
             if (muted) {
                 c.channel.mute(c.replyMode == Client.ReplyMode.OFF);
             }
+        }
+        if (!readyKeys.isEmpty()) {
+            serveBlockedClients();
         }
     }
 
@@ -204,6 +230,11 @@ public final class Engine {
                 return;
             }
         }
+        if (c.protocol == 2 && c.inPubSubMode() && !allowedWhileSubscribed(spec)) {
+            reject(c, r, spec, "ERR Can't execute '" + spec.fullName()
+                + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
         if (loading && !spec.has(CommandFlag.LOADING)) {
             reject(c, r, spec, Errors.LOADING);
             return;
@@ -225,6 +256,16 @@ public final class Engine {
         call(c, spec, a, r);
     }
 
+    private static boolean allowedWhileSubscribed(CommandSpec spec) {
+        switch (spec.name) {
+            case "ping": case "subscribe": case "ssubscribe": case "unsubscribe": case "sunsubscribe":
+            case "psubscribe": case "punsubscribe": case "quit": case "reset":
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private void reject(Client c, ReplySink r, CommandSpec spec, String error) {
         if (spec != null) {
             spec.rejectedCalls++;
@@ -241,6 +282,7 @@ public final class Engine {
         keyspace.tick();
         long errorsBefore = r.errors();
         c.lastCommand = spec.fullName();
+        currentArgs = a;
         long start = System.nanoTime();
         try {
             spec.handler.execute(c, a, r);
@@ -303,6 +345,218 @@ public final class Engine {
             sb.append('\'').append(s.length() > room ? s.substring(0, room) : s).append("' ");
         }
         return sb.toString().replace('\r', ' ').replace('\n', ' ');
+    }
+
+    // ---- blocking commands ----
+
+    /** Clients waiting per database and key, first come first served. */
+    private final Map<io.strata.engine.keyspace.Database, Map<java.nio.ByteBuffer, java.util.ArrayDeque<Client>>> blocking =
+        new java.util.IdentityHashMap<>();
+    /** Keys that got data since the last time blocked clients were served, in signal order. */
+    private final java.util.LinkedHashSet<ReadyKey> readyKeys = new java.util.LinkedHashSet<>();
+    private final java.util.PriorityQueue<Client> blockTimeouts =
+        new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(x -> x.blockDeadline));
+    private Args currentArgs;
+    private int blockedCount;
+
+    private static final class ReadyKey {
+        final io.strata.engine.keyspace.Database db;
+        final java.nio.ByteBuffer key;
+
+        ReadyKey(io.strata.engine.keyspace.Database db, java.nio.ByteBuffer key) {
+            this.db = db;
+            this.key = key;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ReadyKey && ((ReadyKey) o).db == db && ((ReadyKey) o).key.equals(key);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(db) * 31 + key.hashCode();
+        }
+    }
+
+    /** False inside MULTI/EXEC (and scripts): a blocking command then answers as on timeout. */
+    public boolean canBlock(Client c) {
+        return !c.inMulti && !inExec;
+    }
+
+    /** Set by EXEC while it runs queued commands. */
+    public boolean inExec;
+
+    /**
+     * Parks the client on {@code keys} until one gets data or {@code deadlineMs} passes (0 =
+     * forever). The handler writes no reply; the command is re-run when a key is signalled.
+     * Called again while being re-run, the client keeps its place and deadline.
+     */
+    public void block(Client c, List<byte[]> keys, long deadlineMs) {
+        if (c.isBlocked()) {
+            c.reblocked = true;
+            return;
+        }
+        c.blockedArgs = currentArgs.copy();
+        c.blockedDb = c.db;
+        c.blockDeadline = deadlineMs;
+        Map<java.nio.ByteBuffer, java.util.ArrayDeque<Client>> m = blocking.computeIfAbsent(c.db, k -> new java.util.HashMap<>());
+        for (byte[] k : keys) {
+            java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(k);
+            if (c.blockedKeys.contains(key)) {
+                continue;
+            }
+            c.blockedKeys.add(key);
+            m.computeIfAbsent(key, x -> new java.util.ArrayDeque<>()).add(c);
+        }
+        if (deadlineMs > 0) {
+            blockTimeouts.add(c);
+        }
+        blockedCount++;
+    }
+
+    /** Tells blocked clients that {@code key} may now have data (a push, an add, a rename…). */
+    public void signalKeyAsReady(io.strata.engine.keyspace.Database db, byte[] key) {
+        Map<java.nio.ByteBuffer, java.util.ArrayDeque<Client>> m = blocking.get(db);
+        if (m == null) {
+            return;
+        }
+        java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
+        if (m.containsKey(k)) {
+            readyKeys.add(new ReadyKey(db, k));
+        }
+    }
+
+    public int blockedClients() {
+        return blockedCount;
+    }
+
+    private void removeBlocked(Client c) {
+        Map<java.nio.ByteBuffer, java.util.ArrayDeque<Client>> m = blocking.get(c.blockedDb);
+        if (m != null) {
+            for (java.nio.ByteBuffer k : c.blockedKeys) {
+                java.util.ArrayDeque<Client> q = m.get(k);
+                if (q != null) {
+                    q.remove(c);
+                    if (q.isEmpty()) {
+                        m.remove(k);
+                    }
+                }
+            }
+            if (m.isEmpty()) {
+                blocking.remove(c.blockedDb);
+            }
+        }
+        blockTimeouts.remove(c);
+        c.blockedKeys.clear();
+        c.blockedArgs = null;
+        c.blockedDb = null;
+        c.blockDeadline = 0;
+        blockedCount--;
+    }
+
+    /** Re-runs blocked commands whose keys got data, first come first served, until none is ready. */
+    private void serveBlockedClients() {
+        while (!readyKeys.isEmpty()) {
+            java.util.Iterator<ReadyKey> it = readyKeys.iterator();
+            ReadyKey rk = it.next();
+            it.remove();
+            Map<java.nio.ByteBuffer, java.util.ArrayDeque<Client>> m = blocking.get(rk.db);
+            java.util.ArrayDeque<Client> q = m == null ? null : m.get(rk.key);
+            if (q == null) {
+                continue;
+            }
+            for (Client c : new ArrayList<>(q)) {
+                if (!c.isBlocked()) {
+                    continue;
+                }
+                Args a = c.blockedArgs;
+                CommandSpec spec = commands.lookup(a.buf(), a.off(0), a.len(0));
+                io.strata.engine.keyspace.Database saved = c.db;
+                c.db = c.blockedDb;
+                c.reblocked = false;
+                call(c, spec, a, c.reply());
+                if (c.db == c.blockedDb) {
+                    c.db = saved;
+                }
+                if (c.reblocked) {
+                    c.reblocked = false;
+                    continue; // nothing for this one after all: it keeps its place
+                }
+                removeBlocked(c);
+                afterUnblock(c);
+            }
+        }
+    }
+
+    private void afterUnblock(Client c) {
+        c.channel.flush();
+        if (!c.postponed.isEmpty() && !postponing.contains(c)) {
+            List<Args> rest = new ArrayList<>(c.postponed);
+            c.postponed.clear();
+            for (Args next : rest) {
+                if (c.isBlocked() || c.isPostponing()) {
+                    c.postponed.add(next);
+                } else {
+                    execute(c, next);
+                }
+            }
+            c.channel.flush();
+        }
+    }
+
+    /**
+     * Unblocks a client as if its timeout had passed ({@code error} null) or with an error
+     * (CLIENT UNBLOCK … ERROR). Returns false when it was not blocked.
+     */
+    public boolean unblock(Client c, String error) {
+        if (!c.isBlocked()) {
+            return false;
+        }
+        removeBlocked(c);
+        if (error != null) {
+            c.reply().error(error);
+        } else {
+            c.reply().nullArray();
+        }
+        afterUnblock(c);
+        return true;
+    }
+
+    /** Times out blocked clients whose deadline passed; the server calls it every few ms. */
+    public void timers() {
+        if (blockTimeouts.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        while (!blockTimeouts.isEmpty() && blockTimeouts.peek().blockDeadline <= now) {
+            unblock(blockTimeouts.peek(), null);
+        }
+    }
+
+    // ---- pub/sub output limit ----
+
+    /** Closes a subscriber whose unsent output passed {@code client-output-buffer-limit pubsub}. */
+    void enforcePubSubOutputLimit(Client c) {
+        long[] lim = config.outputLimitPubsub;
+        long used = c.channel.outputBufferLength();
+        long now = System.currentTimeMillis();
+        boolean over = lim[0] > 0 && used >= lim[0];
+        if (!over && lim[1] > 0 && used >= lim[1]) {
+            if (c.softLimitSinceMs == 0) {
+                c.softLimitSinceMs = now;
+            } else if (now - c.softLimitSinceMs >= lim[2] * 1000) {
+                over = true;
+            }
+        } else if (!over) {
+            c.softLimitSinceMs = 0;
+        }
+        if (over && !c.closed) {
+            System.err.println("Client id=" + c.id + " addr=" + c.channel.addr()
+                + " scheduled to be closed ASAP for overcoming of output buffer limits.");
+            c.closed = true;
+            c.channel.closeNow();
+        }
     }
 
     // ---- CLIENT PAUSE ----

@@ -193,8 +193,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         ctx.close();
     }
 
-    private void closeNow() {
+    @Override
+    public void closeNow() {
         closing = true;
+        writer.release();
         ctx.close();
     }
 
@@ -254,6 +256,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     @Override
     public long outputBufferLength() {
-        return writer.pendingBytes();
+        io.netty.channel.ChannelOutboundBuffer ob = ctx.channel().unsafe().outboundBuffer();
+        return writer.pendingBytes() + (ob == null ? 0 : ob.totalPendingWriteBytes());
     }
 }

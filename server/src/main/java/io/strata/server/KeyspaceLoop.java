@@ -90,6 +90,7 @@ final class KeyspaceLoop implements Runnable {
             }
             dirtyList.clear();
             dirty.clear();
+            engine.timers();
             long now = System.nanoTime();
             if (now - nextCronNanos >= 0) {
                 try {
@@ -102,7 +103,7 @@ final class KeyspaceLoop implements Runnable {
             if (n == 0) {
                 sleeping = true;
                 if (queue.isEmpty() && running) {
-                    LockSupport.parkNanos(Math.max(1000, nextCronNanos - System.nanoTime()));
+                    LockSupport.parkNanos(Math.min(5_000_000L, Math.max(1000, nextCronNanos - System.nanoTime())));
                 }
                 sleeping = false;
             }

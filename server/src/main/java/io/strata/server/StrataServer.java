@@ -144,6 +144,12 @@ public final class StrataServer implements ServerControl {
                 keyspace.schedule(this, 1000 / Math.max(1, config.hz), TimeUnit.MILLISECONDS);
             }
         }, 1000 / Math.max(1, config.hz), TimeUnit.MILLISECONDS);
+        // blocked-client timeouts need finer steps than the cron
+        keyspace.scheduleAtFixedRate(() -> {
+            if (!stopping.get()) {
+                engine.timers();
+            }
+        }, 5, 5, TimeUnit.MILLISECONDS);
     }
 
     /** Null when a new connection may proceed, else the raw reply to send before closing it. */

@@ -170,9 +170,14 @@ public final class TransactionCommands extends CommandGroup implements Keyspace.
         c.multiQueue.clear();
         unwatch(c);
         r.array(queue.size());
-        for (Args q : queue) {
-            CommandSpec s = resolve(engine, q);
-            engine.call(c, s, q, r);
+        engine.inExec = true;
+        try {
+            for (Args q : queue) {
+                CommandSpec s = resolve(engine, q);
+                engine.call(c, s, q, r);
+            }
+        } finally {
+            engine.inExec = false;
         }
     }
 

@@ -82,6 +82,22 @@ public final class Config {
     public volatile boolean lazyfreeLazyUserFlush = false;
     public volatile int activeExpireEffort = 1;
 
+    // ---- pub/sub and notifications ----
+    /** notify-keyspace-events as flag letters; the engine's Notifier holds the parsed bits. */
+    public volatile String notifyKeyspaceEvents = "";
+    /** client-output-buffer-limit per class: {hard, soft, softSeconds} in bytes/seconds. */
+    public volatile long[] outputLimitNormal = {0, 0, 0};
+    public volatile long[] outputLimitReplica = {268435456L, 67108864L, 60};
+    public volatile long[] outputLimitPubsub = {33554432L, 8388608L, 60};
+    // ---- encodings of small aggregates (OBJECT ENCODING, as Redis 7.0) ----
+    public volatile int listMaxListpackSize = -2;
+    public volatile int listCompressDepth = 0;
+    public volatile long hashMaxListpackEntries = 512;
+    public volatile long hashMaxListpackValue = 64;
+    public volatile long setMaxIntsetEntries = 512;
+    public volatile long zsetMaxListpackEntries = 128;
+    public volatile long zsetMaxListpackValue = 64;
+
     /** The config file the server was started with, or null. */
     public volatile String configFile;
 
@@ -162,6 +178,24 @@ public final class Config {
             }));
         boolParam("lazyfree-lazy-user-flush", () -> lazyfreeLazyUserFlush, v -> lazyfreeLazyUserFlush = v);
         intParam("active-expire-effort", 1, 10, () -> activeExpireEffort, v -> activeExpireEffort = v);
+        special("notify-keyspace-events", false, () -> notifyKeyspaceEvents, v -> {
+            int f = io.strata.engine.Notifier.parse(v);
+            if (f < 0) {
+                return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+            }
+            notifyKeyspaceEvents = io.strata.engine.Notifier.format(f);
+            return null;
+        });
+        special("client-output-buffer-limit", false, this::formatOutputLimits, this::parseOutputLimits);
+        add(new Param("list-max-listpack-size", List.of("list-max-ziplist-size"), Kind.INT, false,
+            () -> Integer.toString(listMaxListpackSize), intSetter(Integer.MIN_VALUE, Integer.MAX_VALUE, v -> listMaxListpackSize = v)));
+        add(new Param("list-compress-depth", List.of(), Kind.INT, false,
+            () -> Integer.toString(listCompressDepth), intSetter(0, Integer.MAX_VALUE, v -> listCompressDepth = v)));
+        sizeParam("hash-max-listpack-entries", "hash-max-ziplist-entries", () -> hashMaxListpackEntries, v -> hashMaxListpackEntries = v);
+        sizeParam("hash-max-listpack-value", "hash-max-ziplist-value", () -> hashMaxListpackValue, v -> hashMaxListpackValue = v);
+        sizeParam("set-max-intset-entries", null, () -> setMaxIntsetEntries, v -> setMaxIntsetEntries = v);
+        sizeParam("zset-max-listpack-entries", "zset-max-ziplist-entries", () -> zsetMaxListpackEntries, v -> zsetMaxListpackEntries = v);
+        sizeParam("zset-max-listpack-value", "zset-max-ziplist-value", () -> zsetMaxListpackValue, v -> zsetMaxListpackValue = v);
     }
 
     // ---- registration helpers ----
@@ -210,6 +244,60 @@ public final class Config {
             set.accept(l);
             return null;
         }));
+    }
+
+    private void sizeParam(String name, String alias, Supplier<Long> get, java.util.function.LongConsumer set) {
+        add(new Param(name, alias == null ? List.of() : List.of(alias), Kind.INT, false, () -> Long.toString(get.get()), v -> {
+            long l = Numbers.parseMemory(v);
+            if (l < 0) {
+                return "argument must be a memory value";
+            }
+            set.accept(l);
+            return null;
+        }));
+    }
+
+    private String formatOutputLimits() {
+        return "normal " + outputLimitNormal[0] + " " + outputLimitNormal[1] + " " + outputLimitNormal[2]
+            + " slave " + outputLimitReplica[0] + " " + outputLimitReplica[1] + " " + outputLimitReplica[2]
+            + " pubsub " + outputLimitPubsub[0] + " " + outputLimitPubsub[1] + " " + outputLimitPubsub[2];
+    }
+
+    /** "class hard soft seconds" groups, as redis.conf; classes normal, replica/slave, pubsub. */
+    private String parseOutputLimits(String v) {
+        String[] t = v.trim().split("\\s+");
+        if (t.length % 4 != 0) {
+            return "Wrong number of arguments in buffer limit configuration.";
+        }
+        long[][] parsed = new long[t.length / 4][];
+        String[] classes = new String[t.length / 4];
+        for (int i = 0; i < t.length; i += 4) {
+            String cls = t[i].toLowerCase();
+            if (!cls.equals("normal") && !cls.equals("replica") && !cls.equals("slave") && !cls.equals("pubsub")) {
+                return "Invalid client class specified in buffer limit configuration.";
+            }
+            long hard = Numbers.parseMemory(t[i + 1]);
+            long soft = Numbers.parseMemory(t[i + 2]);
+            long secs;
+            try {
+                secs = Long.parseLong(t[i + 3]);
+            } catch (NumberFormatException e) {
+                secs = -1;
+            }
+            if (hard < 0 || soft < 0 || secs < 0) {
+                return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+            }
+            classes[i / 4] = cls;
+            parsed[i / 4] = new long[] {hard, soft, secs};
+        }
+        for (int i = 0; i < classes.length; i++) {
+            switch (classes[i]) {
+                case "normal": outputLimitNormal = parsed[i]; break;
+                case "pubsub": outputLimitPubsub = parsed[i]; break;
+                default: outputLimitReplica = parsed[i];
+            }
+        }
+        return null;
     }
 
     private void boolParam(String name, Supplier<Boolean> get, java.util.function.Consumer<Boolean> set) {
