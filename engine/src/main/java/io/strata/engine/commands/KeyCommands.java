@@ -55,6 +55,9 @@ public final class KeyCommands extends CommandGroup {
     /** The refcount Redis reports for a shared object (OBJ_SHARED_REFCOUNT = INT_MAX). */
     private static final long SHARED_REFCOUNT = Integer.MAX_VALUE;
 
+    /** Database.scan calls one SCAN may make: enough to cross all 16384 slots of a sparse database. */
+    private static final int SCAN_STEPS = 32;
+
     public KeyCommands(Engine engine) {
         super(engine);
     }
@@ -522,8 +525,20 @@ public final class KeyCommands extends CommandGroup {
             }
         }
         List<Entry> found = new ArrayList<>();
-        // cursors Database.scan never hands out (they read as negative) end the iteration at once
-        long next = c.db.scan(cursor, (int) Math.min(count, Integer.MAX_VALUE), found::add);
+        int want = (int) Math.min(count, Integer.MAX_VALUE);
+        long next = cursor;
+        // Database.scan stops early on long runs of empty slots; a few more steps let a small
+        // database answer in one call, as Redis' single table does. An empty one answers 0 at once.
+        for (int step = 0; step < SCAN_STEPS && c.db.size() > 0; step++) {
+            // cursors Database.scan never hands out (they read as negative) end the iteration at once
+            next = c.db.scan(next, want - found.size(), found::add);
+            if (next == 0 || found.size() >= want) {
+                break;
+            }
+        }
+        if (c.db.size() == 0) {
+            next = 0;
+        }
         List<byte[]> keys = new ArrayList<>(found.size());
         for (Entry e : found) {
             if (pattern != null && !Glob.match(pattern, e.key, false)) {
