@@ -584,6 +584,34 @@ class KeyCommandsTest {
         }
     }
 
+    @Test
+    @Covers({"del", "expire", "persist", "rename", "copy", "move", "psubscribe"})
+    @DisplayName("Generic commands publish Redis' keyevent notifications: expire, persist, rename_from/to, copy_to, move_from/to, del")
+    void keyspaceEvents() throws Exception {
+        try (TestServer s = TestServer.start("--notify-keyspace-events", "Eg");
+             RawClient sub = new RawClient(s.port());
+             RawClient c = new RawClient(s.port())) {
+            assertTrue(sub.call("psubscribe", "__keyevent@*__:*").contains("psubscribe"));
+            c.call("set", "a", "v");
+            c.call("expire", "a", "100");
+            c.call("persist", "a");
+            c.call("rename", "a", "b");
+            c.call("copy", "b", "c");
+            c.call("move", "c", "1");
+            c.call("del", "b", "missing");
+            c.call("set", "d", "v");
+            c.call("pexpire", "d", "-5");
+            String[][] want = {{"0", "expire", "a"}, {"0", "persist", "a"}, {"0", "rename_from", "a"},
+                {"0", "rename_to", "b"}, {"0", "copy_to", "c"}, {"0", "move_from", "c"}, {"1", "move_to", "c"},
+                {"0", "del", "b"}, {"0", "del", "d"}};
+            for (String[] w : want) {
+                String channel = "__keyevent@" + w[0] + "__:" + w[1];
+                String msg = sub.readReply();
+                assertTrue(msg.endsWith(bulk(channel) + bulk(w[2])), "expected " + channel + " " + w[2] + " got " + msg);
+            }
+        }
+    }
+
     private static String str(Object o) {
         return o instanceof byte[] ? new String((byte[]) o, StandardCharsets.UTF_8) : String.valueOf(o);
     }

@@ -3,11 +3,13 @@ package io.strata.engine.commands;
 import io.strata.engine.Client;
 import io.strata.engine.Engine;
 import io.strata.engine.Errors;
+import io.strata.engine.Notifier;
 import io.strata.engine.command.Args;
 import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.keyspace.Database;
 import io.strata.engine.keyspace.Entry;
+import io.strata.engine.types.Types;
 import io.strata.engine.util.Bytes;
 import io.strata.engine.util.Glob;
 import io.strata.engine.util.Numbers;
@@ -48,8 +50,6 @@ public final class KeyCommands extends CommandGroup {
     private static final int EXPIRE_GT = 4;
     private static final int EXPIRE_LT = 8;
 
-    /** Strings longer than this are "raw", as Redis' OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
-    private static final int EMBSTR_SIZE_LIMIT = 44;
     /** Redis shares the integer objects 0..9999 (OBJ_SHARED_INTEGERS) when maxmemory is off. */
     private static final long SHARED_INTEGERS = 10000;
     /** The refcount Redis reports for a shared object (OBJ_SHARED_REFCOUNT = INT_MAX). */
@@ -139,34 +139,9 @@ public final class KeyCommands extends CommandGroup {
                 .doc(g, "6.2.0", "Show helpful text about the different subcommands").complexity("O(1)")));
     }
 
-    // ---- value helpers: each new data type adds its case here ----
-
-    /** The name TYPE, SCAN TYPE and errors use for a value: "string", "list", "hash"… */
-    public static String typeName(Object value) {
-        if (value instanceof byte[]) {
-            return "string";
-        }
-        throw new IllegalStateException("no type name for value class=" + value.getClass().getName());
-    }
-
-    /** The encoding OBJECT ENCODING reports for a value, as Redis 7.0 would have chosen it. */
-    public static String encodingName(Object value) {
-        if (value instanceof byte[]) {
-            byte[] s = (byte[]) value;
-            if (Numbers.isLong(s, 0, s.length)) {
-                return "int";
-            }
-            return s.length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";
-        }
-        throw new IllegalStateException("no encoding for value class=" + value.getClass().getName());
-    }
-
-    /** A deep copy of a value for COPY: the copy shares nothing mutable with the original. */
-    public static Object deepCopy(Object value) {
-        if (value instanceof byte[]) {
-            return ((byte[]) value).clone();
-        }
-        throw new IllegalStateException("no deep copy for value class=" + value.getClass().getName());
+    /** Publishes a generic-class keyspace event (DEL, EXPIRE, RENAME… as Redis' db.c). */
+    private void fire(String event, Database db, byte[] key) {
+        engine.notifier.notify(Notifier.GENERIC, event, db, key);
     }
 
     // ---- DEL UNLINK EXISTS TYPE TOUCH ----
@@ -176,6 +151,7 @@ public final class KeyCommands extends CommandGroup {
         long n = 0;
         for (int i = 1; i < a.argc(); i++) {
             if (ks.delete(c.db, a.buf(), a.off(i), a.len(i))) {
+                fire("del", c.db, a.bytes(i));
                 n++;
             }
         }
@@ -198,7 +174,7 @@ public final class KeyCommands extends CommandGroup {
 
     private void type(Client c, Args a, ReplySink r) {
         Entry e = inspect(c, a, 1);
-        r.simple(e == null ? "none" : typeName(e.value));
+        r.simple(e == null ? "none" : Types.typeName(e.value));
     }
 
     private void touch(Client c, Args a, ReplySink r) {
@@ -286,8 +262,10 @@ public final class KeyCommands extends CommandGroup {
         }
         if (when <= ks.now()) {
             ks.delete(c.db, e);
+            fire("del", c.db, e.key);
         } else {
             ks.setExpire(c.db, e, when);
+            fire("expire", c.db, e.key);
         }
         r.integer(1);
     }
@@ -317,6 +295,7 @@ public final class KeyCommands extends CommandGroup {
             return;
         }
         ks.setExpire(c.db, e, -1);
+        fire("persist", c.db, e.key);
         r.integer(1);
     }
 
@@ -326,11 +305,18 @@ public final class KeyCommands extends CommandGroup {
         return Arrays.equals(a.buf(), a.off(i), a.off(i) + a.len(i), a.buf(), a.off(j), a.off(j) + a.len(j));
     }
 
-    /** Adds {@code key} to {@code db} holding {@code src}'s value, expiry and access clocks (RENAME, MOVE). */
+    /**
+     * Adds {@code key} to {@code db} holding {@code value} and {@code src}'s expiry, as Redis'
+     * dbAdd + setExpire for RENAME, MOVE and COPY: fires "new" and wakes clients blocked on the key.
+     */
     private Entry transplant(Database db, byte[] key, Entry src, Object value) {
         Entry n = ks.add(db, key, value);
         if (src.hasExpire()) {
             db.setExpire(n, src.expireAt());
+        }
+        engine.notifier.notify(Notifier.NEW, "new", db, key);
+        if (!(value instanceof byte[])) {
+            engine.signalKeyAsReady(db, key); // only aggregates can satisfy a blocked client
         }
         return n;
     }
@@ -357,10 +343,13 @@ public final class KeyCommands extends CommandGroup {
             }
             ks.delete(c.db, dst);
         }
-        Entry n = transplant(c.db, a.bytes(2), src, src.value);
+        byte[] newKey = a.bytes(2);
+        Entry n = transplant(c.db, newKey, src, src.value);
         n.lruSeconds = src.lruSeconds;
         n.lfu = src.lfu;
         ks.delete(c.db, src);
+        fire("rename_from", c.db, src.key);
+        fire("rename_to", c.db, newKey);
         if (nx) {
             r.integer(1);
         } else {
@@ -422,7 +411,9 @@ public final class KeyCommands extends CommandGroup {
             }
             ks.delete(dst, old);
         }
-        transplant(dst, a.bytes(2), src, deepCopy(src.value));
+        byte[] newKey = a.bytes(2);
+        transplant(dst, newKey, src, Types.copy(src.value));
+        fire("copy_to", dst, newKey);
         r.integer(1);
     }
 
@@ -444,6 +435,8 @@ public final class KeyCommands extends CommandGroup {
         n.lruSeconds = src.lruSeconds;
         n.lfu = src.lfu;
         ks.delete(c.db, src);
+        fire("move_from", c.db, src.key);
+        fire("move_to", dst, src.key);
         r.integer(1);
     }
 
@@ -547,7 +540,7 @@ public final class KeyCommands extends CommandGroup {
             if (ks.lookup(c.db, e.key) == null) {
                 continue; // expired: removed now, after the walk, as Redis' scan filter does
             }
-            if (type != null && !type.equalsIgnoreCase(typeName(e.value))) {
+            if (type != null && !type.equalsIgnoreCase(Types.typeName(e.value))) {
                 continue;
             }
             keys.add(e.key);
@@ -646,7 +639,7 @@ public final class KeyCommands extends CommandGroup {
         if (e == null) {
             r.nullBulk();
         } else {
-            r.bulk(encodingName(e.value));
+            r.bulk(Types.encoding(e.value));
         }
     }
 
