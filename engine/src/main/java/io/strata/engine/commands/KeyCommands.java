@@ -151,7 +151,9 @@ public final class KeyCommands extends CommandGroup {
         long n = 0;
         for (int i = 1; i < a.argc(); i++) {
             if (ks.delete(c.db, a.buf(), a.off(i), a.len(i))) {
-                fire("del", c.db, a.bytes(i));
+                if (engine.notifier.flags() != 0) {
+                    fire("del", c.db, a.bytes(i)); // the key copy only when someone may listen
+                }
                 n++;
             }
         }
