@@ -37,6 +37,12 @@ public final class Errors {
     public static final String LOADING = "LOADING Redis is loading the dataset in memory";
     public static final String NOPROTO = "NOPROTO unsupported protocol version";
     public static final String CLIENT_NOT_FOUND = "ERR No such client";
+    public static final String INVALID_CURSOR = "ERR invalid cursor";
+    public static final String EXPIRE_NX_WITH_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
+    public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
+    public static final String SWAPDB_FIRST_INDEX = "ERR invalid first DB index";
+    public static final String SWAPDB_SECOND_INDEX = "ERR invalid second DB index";
+    public static final String LFU_NOT_SELECTED = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
@@ -52,6 +58,15 @@ public final class Errors {
 
     public static String invalidExpire(String cmd) {
         return "ERR invalid expire time in '" + cmd + "' command";
+    }
+
+    /** Redis' {@code getRangeLongFromObjectOrReply} text when no custom message is given. */
+    public static String outOfRange(long min, long max) {
+        return "ERR value is out of range, value must between " + min + " and " + max;
+    }
+
+    public static String unsupportedOption(String option) {
+        return "ERR Unsupported option " + option;
     }
 
     public static String mustBePositive(String what) {

@@ -103,6 +103,21 @@ public final class Keyspace {
         return e;
     }
 
+    /**
+     * {@link #lookup} for commands that inspect a key without using it (EXISTS, TYPE, TTL,
+     * OBJECT): counts keyspace_hits / keyspace_misses but leaves the LRU clock alone, as Redis'
+     * {@code LOOKUP_NOTOUCH}.
+     */
+    public Entry lookupReadNoTouch(Database db, byte[] b, int off, int len) {
+        Entry e = lookup(db, b, off, len);
+        if (e == null) {
+            misses++;
+        } else {
+            hits++;
+        }
+        return e;
+    }
+
     /** {@link #lookup} for a write: touches the LRU clock but counts no hit or miss. */
     public Entry lookupWrite(Database db, byte[] b, int off, int len) {
         Entry e = lookup(db, b, off, len);
