@@ -294,6 +294,7 @@ public final class Engine {
             r.error("ERR internal error in '" + spec.fullName() + "': " + e.getClass().getSimpleName());
         }
         long us = (System.nanoTime() - start) / 1000;
+        keyspace.settleMemory();
         spec.calls++;
         spec.usec += us;
         long errs = r.errors() - errorsBefore;

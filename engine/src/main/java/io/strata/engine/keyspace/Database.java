@@ -18,6 +18,8 @@ public final class Database {
     private Segment[] segments = new Segment[Crc16.SLOTS];
     private long keys;
     private long expires;
+    /** Estimated bytes held by this database's entries (keys, values, table share). */
+    private long memory;
     /** Round-robin position of the active expiry cycle, a slot number. */
     int expireCursor;
 
@@ -31,6 +33,20 @@ public final class Database {
 
     public long expires() {
         return expires;
+    }
+
+    public long memory() {
+        return memory;
+    }
+
+    /** Re-estimates the memory of a live entry after its value changed in place. */
+    void recharge(Entry e) {
+        if (e.charged < 0) {
+            return;
+        }
+        long now = Memory.entryBytes(e);
+        memory += now - e.charged;
+        e.charged = now;
     }
 
     /** The entry for a key, expired or not (callers that serve clients use {@link Keyspace#lookup}). */
@@ -53,6 +69,8 @@ public final class Database {
         Entry e = new Entry(key, Bytes.hash(key, 0, key.length), value);
         s.insert(e);
         keys++;
+        e.charged = Memory.entryBytes(e);
+        memory += e.charged;
         return e;
     }
 
@@ -60,6 +78,8 @@ public final class Database {
         Segment s = segments[Crc16.slot(e.key, 0, e.key.length)];
         if (s != null && s.remove(e)) {
             keys--;
+            memory -= e.charged;
+            e.charged = -1;
             if (e.expireAt >= 0) {
                 expires--;
                 s.volatileCount--;
@@ -84,6 +104,7 @@ public final class Database {
         segments = new Segment[Crc16.SLOTS];
         keys = 0;
         expires = 0;
+        memory = 0;
         expireCursor = 0;
     }
 
@@ -98,6 +119,9 @@ public final class Database {
         long x = expires;
         expires = other.expires;
         other.expires = x;
+        long m = memory;
+        memory = other.memory;
+        other.memory = m;
     }
 
     /**

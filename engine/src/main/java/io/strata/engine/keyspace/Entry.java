@@ -19,6 +19,8 @@ public final class Entry {
     /** Logarithmic access counter (LFU), for OBJECT FREQ. */
     public int lfu = 5;
     Entry next;
+    /** Bytes this entry is counted for in its database's memory total; -1 once removed. */
+    long charged;
 
     Entry(byte[] key, int hash, Object value) {
         this.key = key;

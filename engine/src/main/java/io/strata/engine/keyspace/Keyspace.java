@@ -123,8 +123,47 @@ public final class Keyspace {
         Entry e = lookup(db, b, off, len);
         if (e != null) {
             e.lruSeconds = (int) (now / 1000);
+            touch(db, e);
         }
         return e;
+    }
+
+    // ---- memory accounting ----
+    private Entry[] touched = new Entry[8];
+    private Database[] touchedDb = new Database[8];
+    private int touchedCount;
+
+    /** Remembers an entry a command may change in place, so {@link #settleMemory} re-estimates it. */
+    private void touch(Database db, Entry e) {
+        if (touchedCount == touched.length) {
+            if (touchedCount >= 1024) {
+                settleMemory(); // a command touching very many keys settles as it goes
+            } else {
+                touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
+                touchedDb = java.util.Arrays.copyOf(touchedDb, touchedCount * 2);
+            }
+        }
+        touched[touchedCount] = e;
+        touchedDb[touchedCount++] = db;
+    }
+
+    /** Re-estimates entries written by the last command; the dispatcher calls it after each one. */
+    public void settleMemory() {
+        for (int i = 0; i < touchedCount; i++) {
+            touchedDb[i].recharge(touched[i]);
+            touched[i] = null;
+            touchedDb[i] = null;
+        }
+        touchedCount = 0;
+    }
+
+    /** Estimated bytes of the whole dataset (INFO used_memory's dataset part). */
+    public long usedMemory() {
+        long m = 0;
+        for (Database db : dbs) {
+            m += db.memory();
+        }
+        return m;
     }
 
     /**
@@ -137,6 +176,7 @@ public final class Keyspace {
             e = db.insert(key, value);
         } else {
             e.value = value;
+            touch(db, e);
             if (!keepTtl) {
                 db.setExpire(e, -1);
             }
@@ -149,6 +189,7 @@ public final class Keyspace {
     /** Replaces the value of a live entry, dropping its expiry unless {@code keepTtl}. */
     public void overwrite(Database db, Entry e, Object value, boolean keepTtl) {
         e.value = value;
+        touch(db, e);
         if (!keepTtl && e.expireAt >= 0) {
             db.setExpire(e, -1);
         }

@@ -43,7 +43,7 @@ public final class Types {
     /** Bytes a value holds, as an estimate comparable with Redis' MEMORY USAGE. */
     public static long memoryUsage(Object v) {
         if (v instanceof byte[]) {
-            return 16 + ((byte[]) v).length;
+            return io.strata.engine.keyspace.Memory.bytes(((byte[]) v).length);
         }
         return ((Value) v).memoryUsage();
     }

@@ -1,0 +1,62 @@
+package io.strata.engine;
+
+import io.strata.engine.command.Args;
+import io.strata.engine.config.Config;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.function.IntFunction;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The keyspace's memory estimate (INFO used_memory's dataset part) against heap bytes the JVM
+ * really retains for the same data, measured after full GCs. Prints bytes per key so the figures
+ * can be compared with redis-server's MEMORY USAGE.
+ */
+class MemoryAccountingTest {
+    static long heapUsed() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Runs {@code n} commands built by {@code cmd} and returns {estimated, measured} bytes. */
+    static long[] measure(int n, IntFunction<Args> cmd) {
+        Engine e = new Engine(new Config());
+        Client c = e.connect(1, new NullChannel());
+        long before = heapUsed();
+        long estBefore = e.keyspace.usedMemory();
+        for (int i = 0; i < n; i++) {
+            e.execute(c, cmd.apply(i));
+        }
+        long after = heapUsed();
+        long est = e.keyspace.usedMemory() - estBefore;
+        long real = after - before;
+        assertTrue(e.keyspace.db(0).size() > 0);
+        return new long[] {est, real};
+    }
+
+    static void check(String what, int n, IntFunction<Args> cmd) {
+        long[] m = measure(n, cmd);
+        double ratio = (double) m[0] / m[1];
+        System.out.printf("memory %s: estimated %.1f B/item, measured %.1f B/item, ratio %.2f%n",
+            what, (double) m[0] / n, (double) m[1] / n, ratio);
+        assertTrue(ratio > 0.8 && ratio < 1.2, what + ": estimate " + m[0] + " vs measured " + m[1]);
+    }
+
+    @Test
+    @DisplayName("used_memory's estimate for small string keys is within 20% of the heap they retain")
+    void smallStrings() {
+        check("small string key", 200_000, i -> Args.of("SET", "key:" + i, "value-" + i));
+    }
+
+    @Test
+    @DisplayName("used_memory's estimate for 100-byte string values is within 20% of the heap they retain")
+    void hundredByteStrings() {
+        String v = "x".repeat(100);
+        check("100-byte string key", 200_000, i -> Args.of("SET", "k" + i, v));
+    }
+}
