@@ -5,7 +5,9 @@ import io.strata.engine.command.CommandFlag;
 import io.strata.engine.command.CommandSpec;
 import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
+import io.strata.engine.commands.BitmapCommands;
 import io.strata.engine.commands.ConnectionCommands;
+import io.strata.engine.commands.HyperLogLogCommands;
 import io.strata.engine.commands.KeyCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
@@ -86,6 +88,8 @@ public final class Engine {
         new KeyCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
+        new BitmapCommands(this).register(commands);
+        new HyperLogLogCommands(this).register(commands);
     }
 
     private static String version() {

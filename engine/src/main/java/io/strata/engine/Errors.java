@@ -24,6 +24,19 @@ public final class Errors {
     public static final String MAX_CLIENTS = "ERR max number of clients reached";
     public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public static final String OFFSET_RANGE = "ERR offset is out of range";
+    // bitmaps and HyperLogLog (bitops.c, hyperloglog.c)
+    public static final String BIT_OFFSET = "ERR bit offset is not an integer or out of range";
+    public static final String BIT_VALUE = "ERR bit is not an integer or out of range";
+    public static final String BITFIELD_TYPE =
+        "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+    public static final String BITFIELD_OVERFLOW_TYPE = "ERR Invalid OVERFLOW type specified";
+    public static final String BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand";
+    public static final String BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key.";
+    public static final String BITPOS_BIT = "ERR The bit argument must be 1 or 0.";
+    public static final String HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    public static final String HLL_CORRUPT = "INVALIDOBJ Corrupted HLL object detected";
+    public static final String HLL_NO_KEY = "ERR The specified key does not exist";
+    public static final String HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
     public static final String MULTI_NESTED = "ERR MULTI calls can not be nested";
     public static final String EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
     public static final String DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
@@ -67,6 +80,10 @@ public final class Errors {
 
     public static String unsupportedOption(String option) {
         return "ERR Unsupported option " + option;
+    }
+
+    public static String unknownPfdebugSubcommand(String sub) {
+        return "ERR Unknown PFDEBUG subcommand '" + sub + "'";
     }
 
     public static String mustBePositive(String what) {

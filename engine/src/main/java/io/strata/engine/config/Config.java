@@ -97,6 +97,8 @@ public final class Config {
     public volatile long setMaxIntsetEntries = 512;
     public volatile long zsetMaxListpackEntries = 128;
     public volatile long zsetMaxListpackValue = 64;
+    /** Longest sparse HyperLogLog (header included) before it is promoted to dense. */
+    public volatile long hllSparseMaxBytes = 3000;
 
     /** The config file the server was started with, or null. */
     public volatile String configFile;
@@ -196,6 +198,7 @@ public final class Config {
         sizeParam("set-max-intset-entries", null, () -> setMaxIntsetEntries, v -> setMaxIntsetEntries = v);
         sizeParam("zset-max-listpack-entries", "zset-max-ziplist-entries", () -> zsetMaxListpackEntries, v -> zsetMaxListpackEntries = v);
         sizeParam("zset-max-listpack-value", "zset-max-ziplist-value", () -> zsetMaxListpackValue, v -> zsetMaxListpackValue = v);
+        memoryParam("hll-sparse-max-bytes", 0, Long.MAX_VALUE, () -> hllSparseMaxBytes, v -> hllSparseMaxBytes = v);
     }
 
     // ---- registration helpers ----
