@@ -421,6 +421,63 @@ class BitmapCommandsTest {
         }
     }
 
+    /** COMMAND INFO's name, arity, flags, key positions and ACL categories (sets compared unordered). */
+    static List<String> commandInfo(Jedis j, String... names) {
+        List<String> out = new ArrayList<>();
+        String[] args = new String[names.length + 1];
+        args[0] = "INFO";
+        System.arraycopy(names, 0, args, 1, names.length);
+        List<?> infos = (List<?>) j.sendCommand(() -> bytes("COMMAND"), args);
+        for (Object o : infos) {
+            List<?> info = (List<?>) o;
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 7; i++) {
+                Object f = info.get(i);
+                if (f instanceof List) {
+                    java.util.TreeSet<String> set = new java.util.TreeSet<>();
+                    for (Object x : (List<?>) f) {
+                        set.add(x instanceof byte[] ? new String((byte[]) x, StandardCharsets.UTF_8) : String.valueOf(x));
+                    }
+                    sb.append(set);
+                } else {
+                    sb.append(f instanceof byte[] ? new String((byte[]) f, StandardCharsets.UTF_8) : f);
+                }
+                sb.append(' ');
+            }
+            out.add(sb.toString().trim());
+        }
+        return out;
+    }
+
+    @Test
+    @Covers({"setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield", "bitfield_ro"})
+    @DisplayName("COMMAND INFO gives the bit commands Redis 7.0's arity, flags, key positions and ACL categories")
+    void commandInfoAsRedis() throws Exception {
+        String[] names = {"setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield", "bitfield_ro",
+            "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"};
+        List<String> expected = List.of(
+            "setbit 4 [denyoom, write] 1 1 1 [@bitmap, @slow, @write]",
+            "getbit 3 [fast, readonly] 1 1 1 [@bitmap, @fast, @read]",
+            "bitcount -2 [readonly] 1 1 1 [@bitmap, @read, @slow]",
+            "bitpos -3 [readonly] 1 1 1 [@bitmap, @read, @slow]",
+            "bitop -4 [denyoom, write] 2 -1 1 [@bitmap, @slow, @write]",
+            "bitfield -2 [denyoom, write] 1 1 1 [@bitmap, @slow, @write]",
+            "bitfield_ro -2 [fast, readonly] 1 1 1 [@bitmap, @fast, @read]",
+            "pfadd -2 [denyoom, fast, write] 1 1 1 [@fast, @hyperloglog, @write]",
+            "pfcount -2 [readonly] 1 -1 1 [@hyperloglog, @read, @slow]",
+            "pfmerge -2 [denyoom, write] 1 -1 1 [@hyperloglog, @slow, @write]",
+            "pfdebug 3 [admin, denyoom, write] 2 2 1 [@admin, @dangerous, @hyperloglog, @slow, @write]",
+            "pfselftest 1 [admin] 0 0 0 [@admin, @dangerous, @hyperloglog, @slow]");
+        try (Jedis j = server.jedis()) {
+            assertEquals(expected, commandInfo(j, names));
+        }
+        if (RealRedis.available()) {
+            try (RealRedis redis = RealRedis.start(); Jedis rj = redis.jedis()) {
+                assertEquals(expected, commandInfo(rj, names), "the expectation itself, checked on redis-server");
+            }
+        }
+    }
+
     @Test
     @Covers({"getbit"})
     @DisplayName("GETBIT on a missing key is 0 and creates nothing")

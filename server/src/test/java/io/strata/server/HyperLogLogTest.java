@@ -154,6 +154,26 @@ class HyperLogLogTest {
         }
     }
 
+    @Test
+    @Covers({"pfadd", "pfmerge", "pfcount"})
+    @DisplayName("PFADD and PFMERGE publish the pfadd keyspace event; a PFADD that changes nothing publishes none")
+    void notifications() throws Exception {
+        try (TestServer ns = TestServer.start("--notify-keyspace-events", "KEA");
+             RawClient sub = new RawClient(ns.port()); RawClient c = new RawClient(ns.port())) {
+            sub.call("SUBSCRIBE", "__keyevent@0__:pfadd");
+            c.call("PFADD", "h", "a");
+            assertEquals(pfaddEvent("h"), sub.readReply());
+            c.call("PFADD", "h", "a"); // no change: no event
+            c.call("PFCOUNT", "h");
+            c.call("PFMERGE", "m", "h");
+            assertEquals(pfaddEvent("m"), sub.readReply());
+        }
+    }
+
+    private static String pfaddEvent(String key) {
+        return "*3\r\n$7\r\nmessage\r\n$20\r\n__keyevent@0__:pfadd\r\n$" + key.length() + "\r\n" + key + "\r\n";
+    }
+
     private static Object toString(Object reply) {
         return reply instanceof byte[] ? new String((byte[]) reply, StandardCharsets.UTF_8) : reply;
     }
