@@ -19,6 +19,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BitmapCommandsTest {
     static TestServer server;
@@ -104,6 +105,28 @@ class BitmapCommandsTest {
     }
 
     @Test
+    @Covers({"setbit", "bitfield", "bitop", "copy", "ttl"})
+    @DisplayName("SETBIT and BITFIELD keep the key's TTL while growing it, BITOP drops it, and a COPY is changed independently")
+    void ttlAndCopies() throws Exception {
+        try (RawClient c = new RawClient(server.port()); Jedis j = server.jedis()) {
+            c.call("SET", "k", "a", "EX", "1000");
+            c.call("SETBIT", "k", "100", "1");
+            c.call("SETBIT", "k", "0", "1");
+            c.call("BITFIELD", "k", "SET", "u8", "#40", "7");
+            assertEquals(41, j.get(bytes("k")).length);
+            assertTrue(j.ttl("k") > 0);
+            assertEquals(":1\r\n", c.call("COPY", "k", "k2"));
+            c.call("SETBIT", "k2", "1", "1");
+            c.call("BITFIELD", "k2", "SET", "u8", "#1", "255");
+            assertEquals("e1", hex(java.util.Arrays.copyOf(j.get(bytes("k")), 1)));
+            assertEquals("00", hex(java.util.Arrays.copyOfRange(j.get(bytes("k")), 1, 2)));
+            assertEquals("e1ff", hex(java.util.Arrays.copyOf(j.get(bytes("k2")), 2)));
+            assertEquals(":41\r\n", c.call("BITOP", "NOT", "k", "k"));
+            assertEquals(-1, j.ttl("k"));
+        }
+    }
+
+    @Test
     @Covers({"bitcount"})
     @DisplayName("BITCOUNT counts bits in byte or bit ranges with negative indexes, as Redis 7.0")
     void bitcount() throws Exception {
@@ -183,9 +206,9 @@ class BitmapCommandsTest {
             assertEquals("-ERR syntax error\r\n", c.call("BITOP", "NAND", "d", "a"));
             assertEquals("-ERR wrong number of arguments for 'bitop' command\r\n", c.call("BITOP", "AND", "d"));
             // the destination keeps no expiry and may be a source
-            c.call("SET", "e", "x", "PX", "200");
+            c.call("SET", "e", "x", "EX", "1000");
             assertEquals(":3\r\n", c.call("BITOP", "OR", "e", "a", "e"));
-            Thread.sleep(400);
+            assertEquals(-1, j.ttl("e"));
             assertEquals("f80faa", hex(j.get(bytes("e"))));
         }
     }
@@ -404,10 +427,11 @@ class BitmapCommandsTest {
     @Covers({"setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield", "bitfield_ro"})
     @DisplayName("Random seeded bit commands give the same replies and values on Strata and redis-server")
     void sameAsRedis() throws Exception {
-        Assumptions.assumeTrue(RealRedis.available(), "no " + RealRedis.BINARY);
+        Assumptions.assumeTrue(RedisServerProcess.available(), "no /usr/bin/redis-server");
         for (long seed : new long[] {1, 2, 3}) {
             List<String> expected;
-            try (RealRedis redis = RealRedis.start(); Jedis rj = redis.jedis()) {
+            try (RedisServerProcess redis = RedisServerProcess.start();
+                 Jedis rj = new Jedis("127.0.0.1", redis.port(), 10_000)) {
                 expected = randomTranscript(rj, seed);
             }
             List<String> actual;
@@ -471,8 +495,9 @@ class BitmapCommandsTest {
         try (Jedis j = server.jedis()) {
             assertEquals(expected, commandInfo(j, names));
         }
-        if (RealRedis.available()) {
-            try (RealRedis redis = RealRedis.start(); Jedis rj = redis.jedis()) {
+        if (RedisServerProcess.available()) {
+            try (RedisServerProcess redis = RedisServerProcess.start();
+                 Jedis rj = new Jedis("127.0.0.1", redis.port(), 10_000)) {
                 assertEquals(expected, commandInfo(rj, names), "the expectation itself, checked on redis-server");
             }
         }
