@@ -160,7 +160,7 @@ class AdminCommandsTest {
     }
 
     @Test
-    @Covers({"config|get", "config|set", "config|help"})
+    @Covers({"config", "config|get", "config|set", "config|help"})
     @DisplayName("CONFIG GET takes several patterns and aliases; CONFIG SET sets several pairs all or nothing with Redis' error texts")
     void configGetSet() throws Exception {
         try (RawClient c = new RawClient(server.port())) {
@@ -244,7 +244,7 @@ class AdminCommandsTest {
 
     @SuppressWarnings("unchecked")
     @Test
-    @Covers({"slowlog|get", "slowlog|len", "slowlog|reset", "slowlog|help", "config|set"})
+    @Covers({"slowlog", "slowlog|get", "slowlog|len", "slowlog|reset", "slowlog|help", "config|set"})
     @DisplayName("SLOWLOG with slowlog-log-slower-than 0 records every command with id, time, duration, args, address and name")
     void slowlog() throws Exception {
         try (RawClient c = new RawClient(server.port()); Jedis j = server.jedis()) {
@@ -288,7 +288,7 @@ class AdminCommandsTest {
     }
 
     @Test
-    @Covers({"latency|latest", "latency|history", "latency|reset", "latency|help", "debug"})
+    @Covers({"latency", "latency|latest", "latency|history", "latency|reset", "latency|help", "debug"})
     @DisplayName("DEBUG SLEEP above latency-monitor-threshold shows in LATENCY LATEST and HISTORY until LATENCY RESET")
     void latency() throws Exception {
         try (RawClient c = new RawClient(server.port())) {

@@ -38,7 +38,7 @@ class ClientCommandsTest {
     }
 
     @Test
-    @Covers({"client|id", "client|setname", "client|getname", "client|info", "client|list", "client|setinfo"})
+    @Covers({"client", "client|id", "client|setname", "client|getname", "client|info", "client|list", "client|setinfo"})
     @DisplayName("CLIENT ID, SETNAME, GETNAME, SETINFO, INFO and LIST (all, TYPE, ID) show Redis' fields")
     void identity() throws Exception {
         try (RawClient a = new RawClient(server.port()); RawClient b = new RawClient(server.port())) {
