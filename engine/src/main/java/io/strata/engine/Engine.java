@@ -5,6 +5,7 @@ import io.strata.engine.command.CommandFlag;
 import io.strata.engine.command.CommandSpec;
 import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
+import io.strata.engine.commands.AdminCommands;
 import io.strata.engine.commands.BitmapCommands;
 import io.strata.engine.commands.ConnectionCommands;
 import io.strata.engine.commands.HyperLogLogCommands;
@@ -84,6 +85,7 @@ public final class Engine {
         });
         new ConnectionCommands(this).register(commands);
         new ServerCommands(this).register(commands);
+        new AdminCommands(this).register(commands);
         new StringCommands(this).register(commands);
         new KeyCommands(this).register(commands);
         new TransactionCommands(this).register(commands);

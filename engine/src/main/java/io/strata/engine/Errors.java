@@ -46,6 +46,9 @@ public final class Errors {
     public static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
     public static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
     public static final String NO_CONFIG_FILE = "ERR The server is running without a config file";
+    public static final String SLOWLOG_COUNT = "ERR count should be greater than or equal to -1";
+    public static final String DEBUG_NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+    public static final String CONFIG_REWRITE_FAILED = "ERR Rewriting config file: ";
     public static final String SAME_OBJECT = "ERR source and destination objects are the same";
     public static final String LOADING = "LOADING Redis is loading the dataset in memory";
     public static final String NOPROTO = "NOPROTO unsupported protocol version";
@@ -67,6 +70,11 @@ public final class Errors {
 
     public static String unknownSubcommand(String sub, String container) {
         return "ERR unknown subcommand '" + sub + "'. Try " + container + " HELP.";
+    }
+
+    /** Redis' {@code addReplySubcommandSyntaxError}, used by DEBUG (not a container command). */
+    public static String unknownSubcommandOrArity(String sub, String command) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try " + command + " HELP.";
     }
 
     public static String invalidExpire(String cmd) {

@@ -19,6 +19,11 @@ public interface ServerControl {
         return 1;
     }
 
+    /** The event notification API, for INFO multiplexing_api ("epoll" as Redis on Linux). */
+    default String multiplexingApi() {
+        return "epoll";
+    }
+
     /** TCP port the server listens on (may differ from config when 0 was asked). */
     int port();
 }

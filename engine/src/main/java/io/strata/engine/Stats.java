@@ -16,6 +16,8 @@ public final class Stats {
     public long commandsProcessed;
     public long errorReplies;
     public long unexpectedErrorReplies;
+    /** Error replies by error code ("ERR", "WRONGTYPE"…), for INFO errorstats; at most 128 codes as Redis. */
+    public final java.util.Map<String, Long> errorCodes = new java.util.TreeMap<>();
 
     // instantaneous ops/sec sampling, as Redis' trackInstantaneousMetric
     private final long[] opsSamples = new long[16];
@@ -47,7 +49,18 @@ public final class Stats {
         return sum / opsSamples.length;
     }
 
+    /** Counts one error reply under its code: the first word when it is shorter than 32 chars, else "ERR". */
+    public void countError(String text) {
+        int sp = text.indexOf(' ');
+        String code = sp > 0 && sp < 32 ? text.substring(0, sp) : "ERR";
+        if (errorCodes.size() >= 128 && !errorCodes.containsKey(code)) {
+            return;
+        }
+        errorCodes.merge(code, 1L, Long::sum);
+    }
+
     public void reset() {
+        errorCodes.clear();
         commandsProcessed = 0;
         errorReplies = 0;
         unexpectedErrorReplies = 0;

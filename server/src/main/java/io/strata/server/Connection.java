@@ -48,6 +48,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.writer = new RespWriter(ctx.alloc());
+        this.writer.errorListener = engine.stats::countError;
         addr = format(ctx.channel().remoteAddress());
         laddr = format(ctx.channel().localAddress());
         engine.stats.connectionsReceived.increment();
@@ -90,6 +91,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
             }
             int n = in.readableBytes();
             engine.stats.netInputBytes.add(n);
+            parser.setMaxBulkLen(engine.config.protoMaxBulkLen); // CONFIG SET applies to open connections too
             byte[] b = parser.reserve(n);
             in.readBytes(b, parser.writePosition(), n);
             parser.advance(n);

@@ -41,6 +41,8 @@ final class RespWriter implements ReplySink {
     private ByteBuf out;
     private boolean muted;
     private long errors;
+    /** Told of every error reply (INFO errorstats); keyspace thread. */
+    java.util.function.Consumer<String> errorListener;
     int protocol = 2;
 
     RespWriter(ByteBufAllocator alloc) {
@@ -112,6 +114,9 @@ final class RespWriter implements ReplySink {
     @Override
     public void error(String text) {
         errors++;
+        if (errorListener != null) {
+            errorListener.accept(text);
+        }
         if (muted) {
             return;
         }

@@ -47,7 +47,10 @@ public final class StrataServer implements ServerControl {
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private ServerBootstrap bootstrap;
+    /** The bind addresses the listeners use; CONFIG SET bind may not change them at runtime. */
+    private volatile String boundBind;
     private EventLoopGroup group;
     private KeyspaceLoop keyspaceLoop;
     private volatile int boundPort;
@@ -57,6 +60,9 @@ public final class StrataServer implements ServerControl {
         this.engine = new Engine(config);
         this.engine.setControl(this);
         this.ioThreads = Math.max(1, config.ioThreads);
+        config.onChange("port", v -> rebind(config.port));
+        config.onChange("bind", v -> boundBind == null || config.bind.equals(boundBind) ? null
+            : "changing bind at runtime is not supported: use CONFIG REWRITE and restart");
     }
 
     public Engine engine() {
@@ -91,6 +97,8 @@ public final class StrataServer implements ServerControl {
                     ch.pipeline().addLast(new Connection(StrataServer.this, inline));
                 }
             });
+        bootstrap = b;
+        boundBind = config.bind;
         int port = config.port;
         List<String> failures = new ArrayList<>();
         for (String addr : config.bind.trim().split("\\s+")) {
@@ -152,6 +160,61 @@ public final class StrataServer implements ServerControl {
         }, 5, 5, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * CONFIG SET port: listens on the new port on every bind address and closes the old
+     * listeners, as Redis' changeListenPort. Keyspace thread. Each address is first probed with a
+     * plain socket so a busy port is refused synchronously (the event loop cannot wait for its own
+     * bind); the Netty listeners then come up asynchronously, before the loop reads again.
+     * Returns null or the reason the change was refused.
+     */
+    private String rebind(int port) {
+        if (bootstrap == null || stopping.get() || port == boundPort && port != 0) {
+            return null;
+        }
+        List<InetSocketAddress> addrs = new ArrayList<>();
+        for (String addr : boundBind.trim().split("\\s+")) {
+            boolean optional = addr.startsWith("-");
+            String host = optional ? addr.substring(1) : addr;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
+                    : new InetSocketAddress(InetAddress.getByName(host), port);
+                probe.setReuseAddress(true);
+                if (port != 0) {
+                    probe.bind(sa);
+                }
+                addrs.add(sa);
+            } catch (java.io.IOException e) {
+                if (!optional) {
+                    return "Unable to listen on this port";
+                }
+            }
+        }
+        if (addrs.isEmpty()) {
+            return "Unable to listen on this port";
+        }
+        List<Channel> old = new ArrayList<>(listeners);
+        boundPort = port;
+        for (InetSocketAddress sa : addrs) {
+            io.netty.channel.ChannelFuture f = bootstrap.bind(sa);
+            f.addListener(done -> {
+                if (done.isSuccess()) {
+                    listeners.add(f.channel());
+                    if (port == 0) {
+                        boundPort = ((InetSocketAddress) f.channel().localAddress()).getPort();
+                    }
+                } else {
+                    Log.warning("Could not listen on " + sa + ": " + done.cause());
+                }
+            });
+        }
+        for (Channel ch : old) {
+            listeners.remove(ch);
+            ch.close();
+        }
+        Log.notice("Listening on port " + port + " (CONFIG SET port)");
+        return null;
+    }
+
     /** Null when a new connection may proceed, else the raw reply to send before closing it. */
     String admit(SocketAddress remote) {
         if (config.protectedMode && config.requirepass.isEmpty() && remote instanceof InetSocketAddress) {
@@ -174,6 +237,11 @@ public final class StrataServer implements ServerControl {
     @Override
     public int port() {
         return boundPort;
+    }
+
+    @Override
+    public String multiplexingApi() {
+        return Epoll.isAvailable() ? "epoll" : "nio";
     }
 
     @Override

@@ -33,6 +33,19 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Starts from a config file (as {@code strata-server file --name value…}); the file sets port and bind. */
+    public static TestServer startFromFile(java.nio.file.Path file, String... args) {
+        try {
+            List<String> all = new ArrayList<>(List.of(file.toString()));
+            all.addAll(Arrays.asList(args));
+            StrataServer s = new StrataServer(ConfigLoader.load(all.toArray(new String[0])));
+            s.start();
+            return new TestServer(s);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start test server", e);
+        }
+    }
+
     public int port() {
         return server.port();
     }

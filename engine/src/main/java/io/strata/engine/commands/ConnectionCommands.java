@@ -91,6 +91,15 @@ public final class ConnectionCommands extends CommandGroup {
     private void ping(Client c, Args a, ReplySink r) {
         if (a.argc() > 2) {
             r.error(Errors.wrongArity("ping"));
+        } else if (c.protocol == 2 && c.inPubSubMode()) {
+            // RESP2 subscribed mode: Redis answers an array so clients can tell it from a message
+            r.array(2);
+            r.bulk("pong");
+            if (a.argc() == 2) {
+                r.bulk(a.buf(), a.off(1), a.len(1));
+            } else {
+                r.bulk("");
+            }
         } else if (a.argc() == 2) {
             r.bulk(a.buf(), a.off(1), a.len(1));
         } else {
@@ -193,7 +202,10 @@ public final class ConnectionCommands extends CommandGroup {
         c.protocol = 2;
         c.name = "";
         c.replyMode = Client.ReplyMode.ON;
-        c.noEvict = false;
+        // Redis' clearClientConnectionState keeps CLIENT NO-EVICT but drops every subscription
+        for (io.strata.engine.PubSub.Kind k : io.strata.engine.PubSub.Kind.values()) {
+            engine.pubsub.unsubscribeAll(c, k, false);
+        }
         c.authenticated = engine.config.requirepass.isEmpty();
         TransactionCommands.unwatchAll(engine, c);
         c.reply().simple("RESET");
@@ -290,7 +302,10 @@ public final class ConnectionCommands extends CommandGroup {
     }
 
     private static String clientType(Client c) {
-        return c.monitor ? "monitor" : "normal";
+        if (c.monitor) {
+            return "monitor";
+        }
+        return c.inPubSubMode() ? "pubsub" : "normal";
     }
 
     private void clientList(Client c, Args a, ReplySink r) {
@@ -304,7 +319,8 @@ public final class ConnectionCommands extends CommandGroup {
                 return;
             }
             for (Client x : engine.clients()) {
-                if (type.equals("normal") && clientType(x).equals("normal")) {
+                String t = clientType(x).equals("monitor") ? "normal" : clientType(x);
+                if (t.equals(type)) {
                     sel.add(x);
                 }
             }
@@ -504,7 +520,6 @@ public final class ConnectionCommands extends CommandGroup {
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
             "    * USER <username>", "      Kill connections authenticated by <username>.",
             "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
-            "    * ID <client-id>", "      Kill connections by client id.",
             "LIST [options ...]", "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
             "UNPAUSE", "    Stop the current client pause, resuming traffic.",
@@ -512,7 +527,7 @@ public final class ConnectionCommands extends CommandGroup {
             "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
             "SETNAME <name>", "    Assign the name <name> to the current connection.",
             "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
-            "HELP", "    Print this help."};
+            "HELP", "    Prints this help."};
         r.array(lines.length);
         for (String l : lines) {
             r.simple(l);

@@ -284,7 +284,7 @@ public final class ServerCommands extends CommandGroup {
             "    If no command names are given, documentation details for all",
             "    commands are returned.",
             "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-            "HELP", "    Print this help."};
+            "HELP", "    Prints this help."};
         r.array(lines.length);
         for (String l : lines) {
             r.simple(l);

@@ -81,6 +81,8 @@ public final class Config {
     public volatile long latencyMonitorThreshold = 0;
     public volatile boolean lazyfreeLazyUserFlush = false;
     public volatile int activeExpireEffort = 1;
+    /** DEBUG is refused unless "yes", or "local" and the client is on loopback (Redis 7.0 default "no"). */
+    public volatile String enableDebugCommand = "no";
 
     // ---- pub/sub and notifications ----
     /** notify-keyspace-events as flag letters; the engine's Notifier holds the parsed bits. */
@@ -180,6 +182,15 @@ public final class Config {
             }));
         boolParam("lazyfree-lazy-user-flush", () -> lazyfreeLazyUserFlush, v -> lazyfreeLazyUserFlush = v);
         intParam("active-expire-effort", 1, 10, () -> activeExpireEffort, v -> activeExpireEffort = v);
+        add(new Param("enable-debug-command", List.of(), Kind.ENUM, true, () -> enableDebugCommand, v -> {
+            for (String s : new String[] {"no", "yes", "local"}) {
+                if (s.equalsIgnoreCase(v)) {
+                    enableDebugCommand = s;
+                    return null;
+                }
+            }
+            return "argument(s) must be one of the following: no, yes, local";
+        }));
         special("notify-keyspace-events", false, () -> notifyKeyspaceEvents, v -> {
             int f = io.strata.engine.Notifier.parse(v);
             if (f < 0) {
