@@ -50,6 +50,8 @@ public final class Engine {
     public final Notifier notifier = new Notifier(this);
     public final String runId;
     public final long startMs = System.currentTimeMillis();
+    /** Heap in use when the engine was created: the fixed part of INFO used_memory. */
+    public final long startupMemory = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
     private final AtomicLong clientIds = new AtomicLong();
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final List<Client> monitors = new ArrayList<>();

@@ -253,7 +253,11 @@ public final class AdminCommands extends CommandGroup {
 
     private void memory(StringBuilder sb) {
         Runtime rt = Runtime.getRuntime();
-        long used = rt.totalMemory() - rt.freeMemory();
+        long heap = rt.totalMemory() - rt.freeMemory();
+        // used_memory is what the data holds (estimated per entry as it changes, so it does not
+        // swing with garbage) plus the server's footprint at start; the JVM heap is shown apart
+        long dataset = ks.usedMemory();
+        long used = engine.startupMemory + dataset;
         memoryPeak = Math.max(memoryPeak, used);
         long rss = rss();
         long total = totalSystemMemory();
@@ -265,7 +269,11 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "used_memory_peak", memoryPeak);
         field(sb, "used_memory_peak_human", human(memoryPeak));
         field(sb, "used_memory_peak_perc", fmt2(memoryPeak == 0 ? 0 : used * 100.0 / memoryPeak) + "%");
-        field(sb, "used_memory_startup", 0);
+        field(sb, "used_memory_startup", engine.startupMemory);
+        field(sb, "used_memory_dataset", dataset);
+        field(sb, "used_memory_dataset_perc", fmt2(used == 0 ? 0 : dataset * 100.0 / used) + "%");
+        field(sb, "jvm_heap_used", heap);
+        field(sb, "jvm_heap_max", rt.maxMemory());
         field(sb, "total_system_memory", total);
         field(sb, "total_system_memory_human", human(total));
         field(sb, "used_memory_lua", 0);
