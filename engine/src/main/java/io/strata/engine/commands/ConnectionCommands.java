@@ -84,6 +84,8 @@ public final class ConnectionCommands extends CommandGroup {
                 .doc(g, "7.0.0", "Sets the client eviction mode of the connection."))
             .sub(cmd("setinfo", 4, this::clientSetInfo).flags(NOSCRIPT, LOADING, STALE)
                 .doc(g, "7.2.0", "Sets information specific to the client or connection."))
+            .sub(cmd("unblock", -3, this::clientUnblock).flags(io.strata.engine.command.CommandFlag.ADMIN, NOSCRIPT, LOADING, STALE)
+                .doc(g, "5.0.0", "Unblocks a client blocked by a blocking command from a different connection."))
             .sub(cmd("help", 2, this::clientHelp).flags(LOADING, STALE)
                 .doc(g, "5.0.0", "Returns helpful text about the different subcommands.")));
     }
@@ -292,7 +294,9 @@ public final class ConnectionCommands extends CommandGroup {
         long omem = c.channel.outputBufferLength();
         return "id=" + c.id + " addr=" + c.channel.addr() + " laddr=" + c.channel.laddr() + " fd=" + (c.id + 7)
             + " name=" + c.name + " age=" + (now - c.createdMs) / 1000 + " idle=" + (now - c.lastInteractionMs) / 1000
-            + " flags=" + c.flagString() + " db=" + c.db.index + " sub=0 psub=0 ssub=0"
+            + " flags=" + c.flagString() + " db=" + c.db.index + " sub=" + c.subscriptions(io.strata.engine.PubSub.Kind.CHANNEL).size()
+            + " psub=" + c.subscriptions(io.strata.engine.PubSub.Kind.PATTERN).size()
+            + " ssub=" + c.subscriptions(io.strata.engine.PubSub.Kind.SHARD).size()
             + " multi=" + (c.inMulti ? c.multiQueue.size() : -1)
             + " qbuf=" + qbuf + " qbuf-free=" + c.channel.queryBufferFree() + " argv-mem=0 multi-mem=0"
             + " rbs=" + (qbuf + c.channel.queryBufferFree()) + " rbp=" + qbuf
@@ -494,6 +498,27 @@ public final class ConnectionCommands extends CommandGroup {
         }
     }
 
+    private void clientUnblock(Client c, Args a, ReplySink r) {
+        if (!a.isLong(2)) {
+            r.error(Errors.NOT_INTEGER);
+            return;
+        }
+        String error = null;
+        if (a.argc() == 4) {
+            if (a.str(3).equalsIgnoreCase("error")) {
+                error = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+            } else if (!a.str(3).equalsIgnoreCase("timeout")) {
+                r.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        } else if (a.argc() > 4) {
+            r.error(Errors.SYNTAX);
+            return;
+        }
+        Client target = engine.client(a.longAt(2));
+        r.integer(target != null && engine.unblock(target, error) ? 1 : 0);
+    }
+
     private void clientNoEvict(Client c, Args a, ReplySink r) {
         if (a.is(2, ON)) {
             c.noEvict = true;
@@ -523,6 +548,8 @@ public final class ConnectionCommands extends CommandGroup {
             "LIST [options ...]", "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
             "UNPAUSE", "    Stop the current client pause, resuming traffic.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
             "PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
             "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
             "SETNAME <name>", "    Assign the name <name> to the current connection.",
