@@ -6,9 +6,11 @@ import io.strata.engine.command.CommandSpec;
 import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.commands.ConnectionCommands;
+import io.strata.engine.commands.HashCommands;
 import io.strata.engine.commands.KeyCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
+import io.strata.engine.commands.SetCommands;
 import io.strata.engine.commands.StringCommands;
 import io.strata.engine.commands.TransactionCommands;
 import io.strata.engine.config.Config;
@@ -86,6 +88,8 @@ public final class Engine {
         new KeyCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
+        new HashCommands(this).register(commands);
+        new SetCommands(this).register(commands);
     }
 
     private static String version() {

@@ -38,6 +38,17 @@ public final class Errors {
     public static final String NOPROTO = "NOPROTO unsupported protocol version";
     public static final String CLIENT_NOT_FOUND = "ERR No such client";
 
+    // hashes and sets (t_hash.c, t_set.c, db.c scan)
+    public static final String HASH_NOT_INTEGER = "ERR hash value is not an integer";
+    public static final String HASH_NOT_FLOAT = "ERR hash value is not a float";
+    public static final String NAN_OR_INFINITY = "ERR value is NaN or Infinity";
+    public static final String OUT_OF_RANGE = "ERR value is out of range";
+    public static final String OUT_OF_RANGE_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    public static final String INVALID_CURSOR = "ERR invalid cursor";
+
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
     }
@@ -52,6 +63,11 @@ public final class Errors {
 
     public static String invalidExpire(String cmd) {
         return "ERR invalid expire time in '" + cmd + "' command";
+    }
+
+    /** getRangeLongFromObjectOrReply's own text (with Redis' wording, "must between"). */
+    public static String outOfRange(long min, long max) {
+        return "ERR value is out of range, value must between " + min + " and " + max;
     }
 
     public static String mustBePositive(String what) {
