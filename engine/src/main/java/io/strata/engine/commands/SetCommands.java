@@ -243,14 +243,12 @@ public final class SetCommands extends CommandGroup {
 
     /** SPOP with a count: distinct members, the whole set (and the key) when count >= size. */
     private void spopCount(Client c, Args a, ReplySink r) {
-        Long count = longOrReply(a, 2, r);
-        if (count == null) {
-            return;
-        }
-        if (count < 0) {
+        // getPositiveLongFromObjectOrReply: one message for "not a number" and "negative"
+        if (!a.isLong(2) || a.longAt(2) < 0) {
             r.error(Errors.OUT_OF_RANGE_POSITIVE);
             return;
         }
+        long count = a.longAt(2);
         Entry e = write(c, a, 1);
         if (e == null) {
             r.set(0);
@@ -264,7 +262,7 @@ public final class SetCommands extends CommandGroup {
             r.set(0);
             return;
         }
-        List<byte[]> popped = count >= s.size() ? s.members() : s.randomDistinct(count.intValue(), ks.random());
+        List<byte[]> popped = count >= s.size() ? s.members() : s.randomDistinct((int) count, ks.random());
         for (byte[] m : popped) {
             s.remove(m);
         }
