@@ -103,6 +103,8 @@ class HashCommandsTest {
             assertEquals("$4\r\n10.6\r\n", c.call("HINCRBYFLOAT", "h", "n", "2.1"));
             assertEquals("$4\r\n1501\r\n", c.call("HINCRBYFLOAT", "h", "sci", "1.501e3"));
             assertEquals("$3\r\n2.5\r\n", c.call("HINCRBYFLOAT", "new", "f", "2.5"));
+            c.call("HSET", "h", "tenth", "0.1");
+            assertEquals("$3\r\n0.3\r\n", c.call("HINCRBYFLOAT", "h", "tenth", "0.2"), "long double arithmetic, as Redis");
             c.call("HSET", "h", "s", "abc", "max", "9223372036854775807");
             assertEquals("-ERR hash value is not an integer\r\n", c.call("HINCRBY", "h", "s", "1"));
             assertEquals("-ERR hash value is not an integer\r\n", c.call("HINCRBY", "h", "n", "1"));

@@ -10,8 +10,10 @@ import io.strata.engine.command.ReplySink;
 import io.strata.engine.keyspace.Entry;
 import io.strata.engine.types.HashValue;
 import io.strata.engine.util.Bytes;
+import io.strata.engine.util.LongDouble;
 import io.strata.engine.util.Numbers;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -300,13 +302,17 @@ public final class HashCommands extends CommandGroup {
         r.integer(result);
     }
 
+    /** HINCRBYFLOAT in Redis' long double arithmetic, so 0.1 + 0.2 answers "0.3" as Redis does. */
     private void hincrbyfloat(Client c, Args a, ReplySink r) {
-        double incr = doubleOrReply(a, 3, r);
-        if (Double.isNaN(incr)) {
+        double d = doubleOrReply(a, 3, r);
+        if (Double.isNaN(d)) {
             return;
         }
-        if (Double.isInfinite(incr)) {
-            r.error(Errors.NAN_OR_INFINITY);
+        BigDecimal incr = LongDouble.parse(a.buf(), a.off(3), a.len(3));
+        if (incr == null) {
+            // "inf" is refused as infinite; a number out of long double range as strtold's ERANGE
+            boolean infLiteral = Double.isInfinite(d) && a.str(3).toLowerCase().contains("inf");
+            r.error(infLiteral ? Errors.NAN_OR_INFINITY : Errors.NOT_FLOAT);
             return;
         }
         Entry e = write(c, a, 1);
@@ -314,21 +320,21 @@ public final class HashCommands extends CommandGroup {
             return;
         }
         HashValue h = e == null ? new HashValue() : (HashValue) e.value;
-        double old = 0;
+        BigDecimal old = BigDecimal.ZERO;
         byte[] v = h.get(a.buf(), a.off(2), a.len(2));
         if (v != null) {
-            old = Numbers.parseDouble(v, 0, v.length);
-            if (Double.isNaN(old)) {
+            if (Double.isNaN(Numbers.parseDouble(v, 0, v.length))) {
                 r.error(Errors.HASH_NOT_FLOAT);
                 return;
             }
+            old = LongDouble.parse(v, 0, v.length); // null: an infinite value
         }
-        double result = old + incr;
-        if (Double.isNaN(result) || Double.isInfinite(result)) {
+        BigDecimal result = old == null ? null : LongDouble.add(old, incr);
+        if (result == null) {
             r.error(Errors.INCR_NAN_INF);
             return;
         }
-        byte[] out = Bytes.ascii(Numbers.formatHumanDouble(result));
+        byte[] out = Bytes.ascii(LongDouble.formatHuman(result));
         set(h, a.bytes(2), out);
         byte[] key = store(c, a, e, h);
         engine.notifier.notify(Notifier.HASH, "hincrbyfloat", c.db, key);
