@@ -114,8 +114,8 @@ class HashCommandsTest {
             assertEquals("-ERR value is not a valid float\r\n", c.call("HINCRBYFLOAT", "h", "n", "abc"));
             assertEquals("-ERR value is not a valid float\r\n", c.call("HINCRBYFLOAT", "h", "n", "nan"));
             assertEquals("-ERR value is NaN or Infinity\r\n", c.call("HINCRBYFLOAT", "h", "n", "inf"));
-            c.call("HSET", "h", "big", "1.7e308");
-            assertEquals("-ERR increment would produce NaN or Infinity\r\n", c.call("HINCRBYFLOAT", "h", "big", "1.7e308"));
+            c.call("HSET", "h", "big", "1e4932");
+            assertEquals("-ERR increment would produce NaN or Infinity\r\n", c.call("HINCRBYFLOAT", "h", "big", "1e4932"));
             assertEquals("$3\r\nabc\r\n", c.call("HGET", "h", "s"), "a failed increment leaves the field alone");
         }
     }
