@@ -9,9 +9,11 @@ import io.strata.engine.commands.AdminCommands;
 import io.strata.engine.commands.BitmapCommands;
 import io.strata.engine.commands.ConnectionCommands;
 import io.strata.engine.commands.HyperLogLogCommands;
+import io.strata.engine.commands.HashCommands;
 import io.strata.engine.commands.KeyCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
+import io.strata.engine.commands.SetCommands;
 import io.strata.engine.commands.StringCommands;
 import io.strata.engine.commands.TransactionCommands;
 import io.strata.engine.config.Config;
@@ -94,6 +96,8 @@ public final class Engine {
         new PubSubCommands(this).register(commands);
         new BitmapCommands(this).register(commands);
         new HyperLogLogCommands(this).register(commands);
+        new HashCommands(this).register(commands);
+        new SetCommands(this).register(commands);
     }
 
     private static String version() {
