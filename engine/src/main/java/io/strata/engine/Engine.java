@@ -7,6 +7,7 @@ import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.commands.ConnectionCommands;
 import io.strata.engine.commands.KeyCommands;
+import io.strata.engine.commands.ListCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.StringCommands;
@@ -84,6 +85,7 @@ public final class Engine {
         new ServerCommands(this).register(commands);
         new StringCommands(this).register(commands);
         new KeyCommands(this).register(commands);
+        new ListCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
     }
