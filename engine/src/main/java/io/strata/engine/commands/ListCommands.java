@@ -154,7 +154,7 @@ public final class ListCommands extends CommandGroup {
      * for it (inf, 1e17 s) wraps negative and is refused as negative; we answer the same.
      */
     private long deadlineOrReply(Args a, int i, ReplySink r) {
-        double secs = a.doubleAt(i);
+        double secs = timeoutSeconds(a, i);
         if (Double.isNaN(secs)) {
             r.error(Errors.TIMEOUT_NOT_FLOAT);
             return -1;
@@ -170,6 +170,25 @@ public final class ListCommands extends CommandGroup {
         }
         long now = ks.now();
         return t > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + t;
+    }
+
+    private static final java.util.regex.Pattern HEX_FLOAT =
+        java.util.regex.Pattern.compile("[+-]?0[xX](\\p{XDigit}+\\.?\\p{XDigit}*|\\.\\p{XDigit}+)([pP][+-]?[0-9]+)?");
+
+    /**
+     * A timeout as Redis 7.0 reads it (strtold): a decimal float, or a C hex float such as
+     * {@code 0x10} that Redis accepts too. NaN when neither.
+     */
+    private static double timeoutSeconds(Args a, int i) {
+        double d = a.doubleAt(i);
+        if (!Double.isNaN(d) || a.len(i) > 64) {
+            return d;
+        }
+        String s = a.str(i);
+        if (!HEX_FLOAT.matcher(s).matches()) {
+            return Double.NaN;
+        }
+        return Double.parseDouble(s.indexOf('p') >= 0 || s.indexOf('P') >= 0 ? s : s + "p0");
     }
 
     /** Records a push into {@code e}: change, event, and wakes clients blocked on the key. */
