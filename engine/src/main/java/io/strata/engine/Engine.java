@@ -429,6 +429,16 @@ public final class Engine {
         }
     }
 
+    /**
+     * While a blocked client's command is re-run: the ready key that woke it, else null. Redis
+     * 7.0 serves a waiter from that key, not from the first of its keys that has data.
+     */
+    public byte[] wokenBy() {
+        return wokenBy;
+    }
+
+    private byte[] wokenBy;
+
     public int blockedClients() {
         return blockedCount;
     }
@@ -477,7 +487,12 @@ public final class Engine {
                 io.strata.engine.keyspace.Database saved = c.db;
                 c.db = c.blockedDb;
                 c.reblocked = false;
-                call(c, spec, a, c.reply());
+                wokenBy = rk.key.array();
+                try {
+                    call(c, spec, a, c.reply());
+                } finally {
+                    wokenBy = null;
+                }
                 if (c.db == c.blockedDb) {
                     c.db = saved;
                 }

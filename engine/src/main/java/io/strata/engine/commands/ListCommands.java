@@ -39,6 +39,10 @@ public final class ListCommands extends CommandGroup {
     private static final byte[] COUNT = Bytes.ascii("count");
     private static final byte[] MAXLEN = Bytes.ascii("maxlen");
 
+    /** A C hex float (strtold accepts it, so Redis' timeouts do). */
+    private static final java.util.regex.Pattern HEX_FLOAT =
+        java.util.regex.Pattern.compile("[+-]?0[xX](\\p{XDigit}+\\.?\\p{XDigit}*|\\.\\p{XDigit}+)([pP][+-]?[0-9]+)?");
+
     /** Sentinels of {@link #whereOrReply}. */
     private static final int HEAD = 0;
     private static final int TAIL = 1;
@@ -171,9 +175,6 @@ public final class ListCommands extends CommandGroup {
         long now = ks.now();
         return t > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + t;
     }
-
-    private static final java.util.regex.Pattern HEX_FLOAT =
-        java.util.regex.Pattern.compile("[+-]?0[xX](\\p{XDigit}+\\.?\\p{XDigit}*|\\.\\p{XDigit}+)([pP][+-]?[0-9]+)?");
 
     /**
      * A timeout as Redis 7.0 reads it (strtold): a decimal float, or a C hex float such as
@@ -730,33 +731,28 @@ public final class ListCommands extends CommandGroup {
     /**
      * BLPOP/BRPOP ({@code count} -1: reply [key, element]) and BLMPOP (reply [key, [elements]]):
      * serves from the first non-empty key, else blocks on all of them. Inside MULTI it answers
-     * as on timeout. Re-run for a blocked client, a key of another type is passed over: Redis
-     * 7.0 serves a waiter only from a key that holds a list.
+     * as on timeout. Re-run for a blocked client, the key that woke it is tried first and a key
+     * of another type is passed over: Redis 7.0 serves a waiter from the signalled key, and only
+     * when it holds a list.
      */
     private void blockingPop(Client c, Args a, ReplySink r, int first, int numKeys, boolean head, long count,
                              long deadline) {
         boolean rerun = c.isBlocked();
-        for (int j = first; j < first + numKeys; j++) {
-            Entry e = write(c, a, j);
-            if (e == null) {
-                continue;
+        int woken = -1;
+        byte[] wokenBy = rerun ? engine.wokenBy() : null;
+        for (int j = first; wokenBy != null && j < first + numKeys; j++) {
+            if (Bytes.equals(wokenBy, a.buf(), a.off(j), a.len(j))) {
+                woken = j;
+                break;
             }
-            if (!(e.value instanceof ListValue)) {
-                if (rerun) {
-                    continue;
-                }
-                r.error(Errors.WRONGTYPE);
+        }
+        if (woken >= 0 && popFromOrReply(c, a, r, woken, head, count, true)) {
+            return;
+        }
+        for (int j = first; j < first + numKeys; j++) {
+            if (j != woken && popFromOrReply(c, a, r, j, head, count, rerun)) {
                 return;
             }
-            if (count >= 0) {
-                popRangeWithKey(c, e, head, count, r);
-            } else {
-                r.array(2);
-                bulk(r, e.key);
-                bulk(r, poll((ListValue) e.value, head));
-                popped(c, e, head);
-            }
-            return;
         }
         if (!engine.canBlock(c)) {
             r.nullArray();
@@ -767,6 +763,33 @@ public final class ListCommands extends CommandGroup {
             keys.add(a.bytes(j));
         }
         engine.block(c, keys, deadline);
+    }
+
+    /**
+     * One key of BLPOP/BRPOP/BLMPOP: pops and replies when it holds a non-empty list, replies
+     * WRONGTYPE for another type (passed over when {@code rerun}), and returns whether it replied.
+     */
+    private boolean popFromOrReply(Client c, Args a, ReplySink r, int j, boolean head, long count, boolean rerun) {
+        Entry e = write(c, a, j);
+        if (e == null) {
+            return false;
+        }
+        if (!(e.value instanceof ListValue)) {
+            if (rerun) {
+                return false;
+            }
+            r.error(Errors.WRONGTYPE);
+            return true;
+        }
+        if (count >= 0) {
+            popRangeWithKey(c, e, head, count, r);
+        } else {
+            r.array(2);
+            bulk(r, e.key);
+            bulk(r, poll((ListValue) e.value, head));
+            popped(c, e, head);
+        }
+        return true;
     }
 
     private void brpoplpush(Client c, Args a, ReplySink r) {
