@@ -11,6 +11,7 @@ import io.strata.engine.commands.ConnectionCommands;
 import io.strata.engine.commands.HyperLogLogCommands;
 import io.strata.engine.commands.HashCommands;
 import io.strata.engine.commands.KeyCommands;
+import io.strata.engine.commands.ListCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.SetCommands;
@@ -92,6 +93,7 @@ public final class Engine {
         new AdminCommands(this).register(commands);
         new StringCommands(this).register(commands);
         new KeyCommands(this).register(commands);
+        new ListCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
         new BitmapCommands(this).register(commands);
@@ -440,6 +442,16 @@ public final class Engine {
         }
     }
 
+    /**
+     * While a blocked client's command is re-run: the ready key that woke it, else null. Redis
+     * 7.0 serves a waiter from that key, not from the first of its keys that has data.
+     */
+    public byte[] wokenBy() {
+        return wokenBy;
+    }
+
+    private byte[] wokenBy;
+
     public int blockedClients() {
         return blockedCount;
     }
@@ -488,7 +500,12 @@ public final class Engine {
                 io.strata.engine.keyspace.Database saved = c.db;
                 c.db = c.blockedDb;
                 c.reblocked = false;
-                call(c, spec, a, c.reply());
+                wokenBy = rk.key.array();
+                try {
+                    call(c, spec, a, c.reply());
+                } finally {
+                    wokenBy = null;
+                }
                 if (c.db == c.blockedDb) {
                     c.db = saved;
                 }

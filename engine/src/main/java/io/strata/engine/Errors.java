@@ -69,6 +69,13 @@ public final class Errors {
     public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
     public static final String NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
     public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    // lists (t_list.c)
+    public static final String INDEX_OUT_OF_RANGE = "ERR index out of range";
+    public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+    public static final String LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative";
+    public static final String LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
+    public static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
 
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
