@@ -133,7 +133,9 @@ public final class BitmapCommands extends CommandGroup {
         grew = false;
         if (e == null) {
             grew = true;
-            return ks.add(c.db, a.bytes(1), new byte[need]);
+            Entry created = ks.add(c.db, a.bytes(1), new byte[need]);
+            created.rawString = true;
+            return created;
         }
         if (!isStringOrReply(e, r)) {
             return null;
@@ -143,6 +145,7 @@ public final class BitmapCommands extends CommandGroup {
             grew = true;
             ks.overwrite(c.db, e, Arrays.copyOf(v, need), true);
         }
+        e.rawString = true; // Redis unshares the string for any bit command that may write
         return e;
     }
 
@@ -500,7 +503,7 @@ public final class BitmapCommands extends CommandGroup {
             return;
         }
         byte[] res = bitop(op, src, maxlen);
-        ks.set(c.db, target, res, false);
+        ks.set(c.db, target, res, false).rawString = true;
         engine.notifier.notify(Notifier.STRING, "set", c.db, target);
         r.integer(maxlen);
     }

@@ -313,6 +313,7 @@ public final class KeyCommands extends CommandGroup {
      */
     private Entry transplant(Database db, byte[] key, Entry src, Object value) {
         Entry n = ks.add(db, key, value);
+        n.rawString = src.rawString;
         if (src.hasExpire()) {
             db.setExpire(n, src.expireAt());
         }
@@ -641,7 +642,7 @@ public final class KeyCommands extends CommandGroup {
         if (e == null) {
             r.nullBulk();
         } else {
-            r.bulk(Types.encoding(e.value));
+            r.bulk(Types.encoding(e));
         }
     }
 

@@ -19,6 +19,11 @@ public final class Entry {
     /** Logarithmic access counter (LFU), for OBJECT FREQ. */
     public int lfu = 5;
     Entry next;
+    /**
+     * The string was changed in place (APPEND, SETRANGE, SETBIT, PFADD…), so OBJECT ENCODING
+     * answers "raw" as Redis does for an unshared sds; cleared when a new value is set.
+     */
+    public boolean rawString;
     /** Bytes this entry is counted for in its database's memory total; -1 once removed. */
     long charged;
 

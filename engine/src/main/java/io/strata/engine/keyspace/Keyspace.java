@@ -176,6 +176,7 @@ public final class Keyspace {
             e = db.insert(key, value);
         } else {
             e.value = value;
+            e.rawString = false;
             touch(db, e);
             if (!keepTtl) {
                 db.setExpire(e, -1);
@@ -189,6 +190,7 @@ public final class Keyspace {
     /** Replaces the value of a live entry, dropping its expiry unless {@code keepTtl}. */
     public void overwrite(Database db, Entry e, Object value, boolean keepTtl) {
         e.value = value;
+        e.rawString = false;
         touch(db, e);
         if (!keepTtl && e.expireAt >= 0) {
             db.setExpire(e, -1);

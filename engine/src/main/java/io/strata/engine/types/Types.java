@@ -33,6 +33,14 @@ public final class Types {
         return ((Value) v).encoding();
     }
 
+    /** OBJECT ENCODING of a key, which for strings also depends on how the value was written. */
+    public static String encoding(io.strata.engine.keyspace.Entry e) {
+        if (e.rawString && e.value instanceof byte[]) {
+            return "raw";
+        }
+        return encoding(e.value);
+    }
+
     public static Object copy(Object v) {
         if (v instanceof byte[]) {
             return ((byte[]) v).clone();
