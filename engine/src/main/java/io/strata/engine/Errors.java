@@ -77,6 +77,12 @@ public final class Errors {
     public static final String LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
     public static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
 
+    // strings (t_string.c)
+    public static final String DECR_OVERFLOW = "ERR decrement would overflow";
+    public static final String LCS_NOT_STRINGS = "ERR The specified keys must contain string values";
+    public static final String LCS_LEN_AND_IDX = "ERR If you want both the length and indexes, please just use IDX.";
+    public static final String LCS_NO_MEMORY = "ERR Insufficient memory, failed allocating transient memory for LCS";
+
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
     }
