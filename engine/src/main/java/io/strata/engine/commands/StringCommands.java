@@ -10,9 +10,10 @@ import io.strata.engine.command.ReplySink;
 import io.strata.engine.keyspace.Database;
 import io.strata.engine.keyspace.Entry;
 import io.strata.engine.util.Bytes;
+import io.strata.engine.util.LongDouble;
 import io.strata.engine.util.Numbers;
-import io.strata.engine.util.Numbers.LongDouble;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -582,31 +583,46 @@ public final class StringCommands extends CommandGroup {
         r.integer(value);
     }
 
-    /** Computed in x87 extended precision and printed with %.17Lf as Redis does; the TTL is kept. */
+    /**
+     * Computed in x87 extended precision and printed with %.17Lf as Redis does ({@link LongDouble},
+     * shared with HINCRBYFLOAT); the TTL is kept.
+     */
     private void incrbyfloat(Client c, Args a, ReplySink r) {
         Entry e = write(c, a, 1);
-        LongDouble value = LongDouble.ZERO;
-        if (e != null) {
-            if (!isStringOrReply(e, r)) {
-                return;
-            }
-            byte[] v = (byte[]) e.value;
-            value = LongDouble.parse(v, 0, v.length);
+        if (e != null && !isStringOrReply(e, r)) {
+            return;
         }
-        LongDouble incr = value == null ? null : LongDouble.parse(a.buf(), a.off(2), a.len(2));
-        if (incr == null) {
+        byte[] v = e == null ? null : (byte[]) e.value;
+        BigDecimal value = v == null ? BigDecimal.ZERO : LongDouble.parse(v, 0, v.length);
+        boolean infinite = value == null && isInfinity(v, 0, v.length);
+        if (value == null && !infinite) {
             r.error(Errors.NOT_FLOAT);
             return;
         }
-        LongDouble sum = value.add(incr);
-        if (sum == null || sum.isInfinite()) {
+        BigDecimal incr = LongDouble.parse(a.buf(), a.off(2), a.len(2));
+        if (incr == null) {
+            if (!isInfinity(a.buf(), a.off(2), a.len(2))) {
+                r.error(Errors.NOT_FLOAT);
+                return;
+            }
+            infinite = true;
+        }
+        // inf plus anything is inf or NaN; a finite sum past LDBL_MAX is inf too
+        BigDecimal sum = infinite ? null : LongDouble.add(value, incr);
+        if (sum == null) {
             r.error(Errors.INCR_NAN_INF);
             return;
         }
-        byte[] nv = Bytes.ascii(sum.toHumanString());
+        byte[] nv = Bytes.ascii(LongDouble.formatHuman(sum));
         e = store(c.db, e, a.buf(), a.off(1), a.len(1), nv, true);
         engine.notifier.notify(Notifier.STRING, "incrbyfloat", c.db, e.key);
         r.bulk(nv, 0, nv.length);
+    }
+
+    /** True for the texts strtold reads as an infinity ("inf", "-Infinity"…), which LongDouble refuses. */
+    private static boolean isInfinity(byte[] b, int off, int len) {
+        return Double.isInfinite(Numbers.parseDouble(b, off, len))
+            && Bytes.str(b, off, len).toLowerCase(java.util.Locale.ROOT).contains("inf");
     }
 
     // ---- LCS ----
