@@ -617,6 +617,40 @@ class StringCommandsTest {
             call("LCS", "key1", "key2", "IDX", "MINMATCHLEN", "3"));
     }
 
+    // ---- keyspace notifications ----
+
+    @Test
+    @Covers({"set", "setnx", "setex", "psetex", "getset", "getdel", "getex", "mset", "msetnx", "append", "setrange",
+        "incr", "decrby", "incrbyfloat"})
+    @DisplayName("String writes publish the keyspace events Redis 7.0 publishes, in the same order, and refusals none")
+    void keyspaceEvents() throws Exception {
+        StrataServer notifying = startWithTestCommands("--notify-keyspace-events", "E$g");
+        try (RawClient sub = new RawClient(notifying.port()); RawClient w = new RawClient(notifying.port())) {
+            sub.call("PSUBSCRIBE", "__keyevent@0__:*");
+            String[][] script = {
+                {"SET", "k", "v"}, {"SET", "k", "v", "EX", "100"}, {"SETNX", "k", "v"}, {"INCR", "n"},
+                {"INCRBYFLOAT", "n", "1.5"}, {"APPEND", "k", "x"}, {"SETRANGE", "k", "0", "y"}, {"SETRANGE", "k", "0", ""},
+                {"GETEX", "k", "PERSIST"}, {"GETEX", "k", "EX", "100"}, {"GETEX", "k", "PXAT", "1"},
+                {"MSET", "a", "1", "b", "2"}, {"GETDEL", "a"}, {"GETSET", "b", "3"}, {"DECRBY", "n", "2"},
+                {"SETEX", "s", "10", "v"}, {"PSETEX", "s", "10000", "v"}, {"MSETNX", "c", "1", "d", "2"},
+                {"SET", "k2", "v", "KEEPTTL", "GET"},
+            };
+            for (String[] cmd : script) {
+                w.call(cmd);
+            }
+            String[] expected = {"set", "set", "expire", "incrby", "incrbyfloat", "append", "setrange", "persist",
+                "expire", "del", "set", "set", "del", "set", "set", "expire", "set", "expire", "set", "set", "set"};
+            for (String event : expected) {
+                String msg = sub.readReply();
+                assertTrue(msg.contains("__keyevent@0__:" + event + "\r\n"), "expected '" + event + "' in " + msg);
+            }
+            w.call("SET", "last", "marker");
+            assertTrue(sub.readReply().contains("__keyevent@0__:set\r\n$4\r\nlast\r\n"), "no extra event before the marker");
+        } finally {
+            stopServer(notifying);
+        }
+    }
+
     // ---- the table ----
 
     @Test
