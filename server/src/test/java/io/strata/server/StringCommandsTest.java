@@ -731,6 +731,11 @@ class StringCommandsTest {
             {"LCS", "l1", "l2", "IDX", "WITHMATCHLEN"}, {"LCS", "l1", "l2", "IDX", "MINMATCHLEN", "3", "WITHMATCHLEN"},
             {"LCS", "l1", "l2", "IDX", "MINMATCHLEN", "-3"}, {"LCS", "l2", "l1", "IDX", "WITHMATCHLEN"},
             {"LCS", "l1", "l1", "IDX"}, {"LCS", "l1", "nokey", "IDX"}, {"LCS", "l1", "l2", "len", "len"},
+            {"SET", "e1", "abc"}, {"APPEND", "e1", "d"}, {"OBJECT", "ENCODING", "e1"}, {"APPEND", "e4", "12"},
+            {"OBJECT", "ENCODING", "e4"}, {"SETRANGE", "e2", "0", "12"}, {"OBJECT", "ENCODING", "e2"},
+            {"INCR", "e2"}, {"OBJECT", "ENCODING", "e2"}, {"SETRANGE", "e1", "0", "x"}, {"OBJECT", "ENCODING", "e1"},
+            {"SET", "e1", "abc"}, {"OBJECT", "ENCODING", "e1"}, {"MSET", "e5", "123", "e6", "x"},
+            {"OBJECT", "ENCODING", "e5"}, {"OBJECT", "ENCODING", "e6"},
         };
         try (RedisServerProcess redis = RedisServerProcess.start(); RawClient r = new RawClient(redis.port())) {
             for (String[] cmd : script) {

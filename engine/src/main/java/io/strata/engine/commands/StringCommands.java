@@ -495,6 +495,7 @@ public final class StringCommands extends CommandGroup {
             System.arraycopy(v, 0, nv, 0, v.length);
             System.arraycopy(a.buf(), a.off(2), nv, v.length, a.len(2));
             ks.overwrite(c.db, e, nv, true);
+            e.rawString = true; // Redis appends to an unshared sds: OBJECT ENCODING says raw
         }
         engine.notifier.notify(Notifier.STRING, "append", c.db, e.key);
         r.integer(nv.length);
@@ -530,6 +531,7 @@ public final class StringCommands extends CommandGroup {
         System.arraycopy(old, 0, nv, 0, old.length);
         System.arraycopy(a.buf(), a.off(3), nv, (int) offset, vlen);
         e = store(c.db, e, a.buf(), a.off(1), a.len(1), nv, true);
+        e.rawString = true; // new or unshared sds in Redis: OBJECT ENCODING says raw
         engine.notifier.notify(Notifier.STRING, "setrange", c.db, e.key);
         r.integer(nv.length);
     }
