@@ -50,6 +50,14 @@ public final class RawClient implements AutoCloseable {
         return acc.toString(StandardCharsets.UTF_8);
     }
 
+    /** Sends a command and returns its reply with one char per byte (ISO-8859-1), for binary data. */
+    public String callBinary(String... args) throws IOException {
+        command(args);
+        ByteArrayOutputStream acc = new ByteArrayOutputStream();
+        readOne(acc);
+        return acc.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Sends a command and returns its reply. */
     public String call(String... args) throws IOException {
         command(args);
