@@ -59,4 +59,24 @@ class MemoryAccountingTest {
         String v = "x".repeat(100);
         check("100-byte string key", 200_000, i -> Args.of("SET", "k" + i, v));
     }
+
+    @Test
+    @DisplayName("used_memory's estimate for hash fields (small and converted hashes) is within 20% of the heap")
+    void hashes() {
+        check("hash field (listpack, 100-field hashes)", 200_000, i -> Args.of("HSET", "h" + (i / 100), "field" + i, "v" + i));
+        check("hash field (hashtable, 2000-field hashes)", 200_000, i -> Args.of("HSET", "H" + (i / 2000), "field" + i, "v" + i));
+    }
+
+    @Test
+    @DisplayName("used_memory's estimate for set members (intset and hashtable) is within 20% of the heap")
+    void sets() {
+        check("set member (intset)", 200_000, i -> Args.of("SADD", "s" + (i / 500), Integer.toString(i)));
+        check("set member (hashtable)", 200_000, i -> Args.of("SADD", "S" + (i / 2000), "member" + i));
+    }
+
+    @Test
+    @DisplayName("used_memory's estimate for list elements is within 20% of the heap")
+    void lists() {
+        check("list element", 200_000, i -> Args.of("RPUSH", "l" + (i / 5000), "element" + i));
+    }
 }
