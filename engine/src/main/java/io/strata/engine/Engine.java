@@ -11,6 +11,7 @@ import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.StringCommands;
 import io.strata.engine.commands.TransactionCommands;
+import io.strata.engine.commands.ZSetCommands;
 import io.strata.engine.config.Config;
 import io.strata.engine.keyspace.Keyspace;
 import io.strata.engine.util.Bytes;
@@ -86,6 +87,7 @@ public final class Engine {
         new KeyCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
+        new ZSetCommands(this).register(commands);
     }
 
     private static String version() {
