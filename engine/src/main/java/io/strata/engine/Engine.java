@@ -6,6 +6,7 @@ import io.strata.engine.command.CommandSpec;
 import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.commands.ConnectionCommands;
+import io.strata.engine.commands.GeoCommands;
 import io.strata.engine.commands.KeyCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
@@ -88,6 +89,7 @@ public final class Engine {
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
         new ZSetCommands(this).register(commands);
+        new GeoCommands(this).register(commands);
     }
 
     private static String version() {
