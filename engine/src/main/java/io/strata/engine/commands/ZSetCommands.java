@@ -472,8 +472,7 @@ public final class ZSetCommands extends CommandGroup {
                 processed = true;
                 if (score != cur) {
                     updated++;
-                    z.updateScore(n, score);
-                    score = n.score;
+                    score = z.updateScore(n, score).score;
                 }
             } else {
                 if ((flags & Z_XX) != 0) {

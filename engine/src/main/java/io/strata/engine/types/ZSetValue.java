@@ -343,16 +343,19 @@ public final class ZSetValue implements Value {
         return true;
     }
 
-    /** Changes a present member's score (Redis' zslUpdateScore: in place when the order holds). */
-    public void updateScore(Node n, double newScore) {
+    /**
+     * Changes a present member's score (Redis' zslUpdateScore: in place when the order holds) and
+     * returns the member's node, which is a new one when it had to move.
+     */
+    public Node updateScore(Node n, double newScore) {
         newScore = normalize(newScore);
         if ((n.backward == null || n.backward.score < newScore)
             && (n.fwd[0] == null || n.fwd[0].score > newScore)) {
             n.score = newScore;
-            return;
+            return n;
         }
         remove(n.member);
-        insert(n.member, newScore);
+        return insert(n.member, newScore);
     }
 
     // ---- ranks ----
