@@ -10,6 +10,7 @@ import io.strata.engine.commands.BitmapCommands;
 import io.strata.engine.commands.ConnectionCommands;
 import io.strata.engine.commands.HyperLogLogCommands;
 import io.strata.engine.commands.HashCommands;
+import io.strata.engine.commands.GeoCommands;
 import io.strata.engine.commands.KeyCommands;
 import io.strata.engine.commands.ListCommands;
 import io.strata.engine.commands.PubSubCommands;
@@ -17,6 +18,7 @@ import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.SetCommands;
 import io.strata.engine.commands.StringCommands;
 import io.strata.engine.commands.TransactionCommands;
+import io.strata.engine.commands.ZSetCommands;
 import io.strata.engine.config.Config;
 import io.strata.engine.keyspace.Keyspace;
 import io.strata.engine.util.Bytes;
@@ -100,6 +102,8 @@ public final class Engine {
         new HyperLogLogCommands(this).register(commands);
         new HashCommands(this).register(commands);
         new SetCommands(this).register(commands);
+        new ZSetCommands(this).register(commands);
+        new GeoCommands(this).register(commands);
     }
 
     private static String version() {

@@ -277,6 +277,21 @@ final class RespWriter implements ReplySink {
     }
 
     @Override
+    public void dblText(String s) {
+        if (muted) {
+            return;
+        }
+        if (protocol == 3) {
+            ByteBuf b = buf();
+            b.writeByte(',');
+            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            b.writeBytes(CRLF);
+        } else {
+            bulk(s);
+        }
+    }
+
+    @Override
     public void bool(boolean v) {
         if (muted) {
             return;

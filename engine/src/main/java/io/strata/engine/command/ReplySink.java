@@ -46,6 +46,14 @@ public interface ReplySink {
     /** A double: {@code ,d} in RESP3, a bulk string in RESP2. */
     void dbl(double d);
 
+    /**
+     * A double whose text is already formatted (Redis' addReplyHumanLongDouble, used by GEOPOS):
+     * {@code ,text} in RESP3, a bulk string in RESP2. The default suits RESP2-only sinks.
+     */
+    default void dblText(String text) {
+        bulk(text);
+    }
+
     /** A boolean: {@code #t/#f} in RESP3, {@code :1/:0} in RESP2. */
     void bool(boolean b);
 

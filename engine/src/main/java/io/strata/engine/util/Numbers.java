@@ -106,7 +106,12 @@ public final class Numbers {
         return plain;
     }
 
-    /** Formats a double reply the way Redis 7.0 prints scores ({@code %.17g}, shortest round trip). */
+    /**
+     * Formats a double reply exactly as Redis 7.0's addReplyDouble does: C's {@code %.17g}
+     * (17 significant digits, trailing zeros dropped, exponent form when the exponent is below -4
+     * or at least 17), "inf"/"-inf", and "-0" for negative zero. So 1.1 prints as
+     * "1.1000000000000001" and 1e17 as "1e+17", as redis-server 7.0.15 answers.
+     */
     public static String formatDouble(double d) {
         if (Double.isInfinite(d)) {
             return d > 0 ? "inf" : "-inf";
@@ -114,20 +119,47 @@ public final class Numbers {
         if (Double.isNaN(d)) {
             return "nan";
         }
-        if (d == Math.rint(d) && Math.abs(d) < 1e17) {
-            return Long.toString((long) d);
+        if (d == 0) {
+            return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
         }
-        String s = Double.toString(d);
-        int e = s.indexOf('E');
-        if (e < 0) {
-            return s;
+        // exact decimal value of the double rounded to 17 significant digits, ties to even as glibc
+        BigDecimal bd = new BigDecimal(d).round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
+        int exp = bd.precision() - bd.scale() - 1; // decimal exponent of the first digit
+        if (exp < -4 || exp >= 17) {
+            String digits = bd.unscaledValue().abs().toString();
+            // strip trailing zeros from the mantissa digits
+            int end = digits.length();
+            while (end > 1 && digits.charAt(end - 1) == '0') {
+                end--;
+            }
+            StringBuilder sb = new StringBuilder(26);
+            if (d < 0) {
+                sb.append('-');
+            }
+            sb.append(digits.charAt(0));
+            if (end > 1) {
+                sb.append('.').append(digits, 1, end);
+            }
+            sb.append('e').append(exp < 0 ? '-' : '+');
+            int ae = Math.abs(exp);
+            if (ae < 10) {
+                sb.append('0');
+            }
+            sb.append(ae);
+            return sb.toString();
         }
-        String mant = s.substring(0, e);
-        int exp = Integer.parseInt(s.substring(e + 1));
-        if (mant.endsWith(".0")) {
-            mant = mant.substring(0, mant.length() - 2);
+        String plain = bd.toPlainString();
+        if (plain.indexOf('.') >= 0) {
+            int end = plain.length();
+            while (plain.charAt(end - 1) == '0') {
+                end--;
+            }
+            if (plain.charAt(end - 1) == '.') {
+                end--;
+            }
+            plain = plain.substring(0, end);
         }
-        return mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+        return plain;
     }
 
     /** Digits of {@code v} in ASCII. */
