@@ -79,4 +79,11 @@ class MemoryAccountingTest {
     void lists() {
         check("list element", 200_000, i -> Args.of("RPUSH", "l" + (i / 5000), "element" + i));
     }
+
+    @Test
+    @DisplayName("used_memory's estimate for sorted-set members (listpack and skiplist) is within 20% of the heap")
+    void zsets() {
+        check("zset member (listpack, 100-member zsets)", 200_000, i -> Args.of("ZADD", "z" + (i / 100), Integer.toString(i), "member" + i));
+        check("zset member (skiplist, 2000-member zsets)", 200_000, i -> Args.of("ZADD", "Z" + (i / 2000), Integer.toString(i), "member" + i));
+    }
 }

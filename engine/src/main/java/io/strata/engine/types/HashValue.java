@@ -218,8 +218,8 @@ public final class HashValue implements Value {
     public long memoryUsage() {
         if (table == null) {
             // a listpack: a few bytes of header per entry besides the strings themselves
-            return 16 + 7 + lpBytes + 4L * lpSize;
+            return 48 + lpBytes + 50L * lpSize; // two byte[] and two slots per pair (measured)
         }
-        return 16 + 96 + table.bytes() + 56L * table.size();
+        return 16 + 96 + table.bytes() + 76L * table.size();
     }
 }

@@ -29,13 +29,15 @@ public final class ListValue implements Value {
     private Node tail;
     private long size;
     private int nodes;
+    /** Sum of every node's {@code bytes}, kept as nodes change so memoryUsage() is O(1). */
+    private long totalBytes;
 
     public ListValue(int fill) {
         this.fill = Math.max(-SIZE_CLASSES.length, Math.min(FILL_MAX, fill == 0 ? -2 : fill));
     }
 
     /** One quicklist node: elements in {@code items[start .. start+count)}. */
-    private static final class Node {
+    private final class Node {
         byte[][] items;
         int start;
         int count;
@@ -69,6 +71,7 @@ public final class ListValue implements Value {
             items[--start] = e;
             count++;
             bytes += e.length + ENTRY_OVERHEAD;
+            totalBytes += e.length + ENTRY_OVERHEAD;
         }
 
         void addLast(byte[] e) {
@@ -77,6 +80,7 @@ public final class ListValue implements Value {
             }
             items[start + count++] = e;
             bytes += e.length + ENTRY_OVERHEAD;
+            totalBytes += e.length + ENTRY_OVERHEAD;
         }
 
         /** Inserts at position {@code i} in [0, count]; elements from {@code i} on move right. */
@@ -92,6 +96,7 @@ public final class ListValue implements Value {
             items[start + i] = e;
             count++;
             bytes += e.length + ENTRY_OVERHEAD;
+            totalBytes += e.length + ENTRY_OVERHEAD;
         }
 
         /** Removes position {@code i}; elements after it move left, those before keep their index. */
@@ -105,11 +110,13 @@ public final class ListValue implements Value {
             }
             count--;
             bytes -= e.length + ENTRY_OVERHEAD;
+            totalBytes -= e.length + ENTRY_OVERHEAD;
             return e;
         }
 
         void set(int i, byte[] e) {
             bytes += e.length - items[start + i].length;
+            totalBytes += e.length - items[start + i].length;
             items[start + i] = e;
         }
     }
@@ -136,25 +143,25 @@ public final class ListValue implements Value {
     public ListValue copy() {
         ListValue c = new ListValue(fill);
         for (Node n = head; n != null; n = n.next) {
-            Node m = new Node(n.count);
+            Node m = c.new Node(n.count);
             m.start = 0;
             System.arraycopy(n.items, n.start, m.items, 0, n.count);
             m.count = n.count;
             m.bytes = n.bytes;
+            c.totalBytes += n.bytes;
             c.linkAfter(c.tail, m);
         }
         c.size = size;
         return c;
     }
 
-    /** Quicklist header plus, per node, its struct and listpack bytes. */
+    /**
+     * Heap bytes, in O(1): the list object, per node its object and slot array, per element its
+     * byte[] header and slot (measured: within a few % of retained heap for short elements).
+     */
     @Override
     public long memoryUsage() {
-        long total = 48;
-        for (Node n = head; n != null; n = n.next) {
-            total += 32 + 7 + n.bytes;
-        }
-        return total;
+        return 48 + 56L * nodes + totalBytes + 18L * size;
     }
 
     /** Number of nodes (for tests and DEBUG-like introspection). */
@@ -218,6 +225,7 @@ public final class ListValue implements Value {
         }
         n.prev = n.next = null;
         nodes--;
+        totalBytes -= n.bytes;
     }
 
     /** Joins {@code a} and its successor when together they fit one node. */
@@ -499,6 +507,7 @@ public final class ListValue implements Value {
     /** Checks the invariants; for tests ({@code assert list.checkInvariants()}). */
     public boolean checkInvariants() {
         long total = 0;
+        long bytes = 0;
         int n = 0;
         Node prev = null;
         for (Node x = head; x != null; x = x.next) {
@@ -506,9 +515,10 @@ public final class ListValue implements Value {
                 return false;
             }
             total += x.count;
+            bytes += x.bytes;
             n++;
             prev = x;
         }
-        return prev == tail && total == size && n == nodes;
+        return prev == tail && total == size && n == nodes && bytes == totalBytes;
     }
 }

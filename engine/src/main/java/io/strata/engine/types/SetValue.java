@@ -217,6 +217,6 @@ public final class SetValue implements Value {
         if (table == null) {
             return 16 + 8 + 8L * n;
         }
-        return 16 + 96 + table.bytes() + 48L * table.size();
+        return 16 + 96 + table.bytes() + 56L * table.size();
     }
 }

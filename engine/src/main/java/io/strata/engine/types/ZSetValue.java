@@ -185,7 +185,8 @@ public final class ZSetValue implements Value {
 
     @Override
     public long memoryUsage() {
-        return 64 + memberBytes + length * (listpack ? 12 : 96);
+        // both encodings use the skiplist + map in memory: node, level array, score, map entry (measured)
+        return 64 + memberBytes + length * 218;
     }
 
     /** Switches to "skiplist" when adding one more member of {@code memberLen} bytes passes a limit. */
