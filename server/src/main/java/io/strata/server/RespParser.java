@@ -34,6 +34,11 @@ public final class RespParser {
     private int bulkLen;
     /** Where the command being decoded starts, so compaction keeps it. */
     private int cmdStart;
+    /**
+     * Bytes after {@link #rpos} already searched for the end of the current line, so a client
+     * trickling a long header one byte per read costs linear, not quadratic, scanning.
+     */
+    private int scanned;
     private final Args args = new Args(8);
     private final Args inlineArgs = new Args(8);
     private Args current = args;
@@ -166,13 +171,16 @@ public final class RespParser {
         }
     }
 
+    /** Precondition: {@code from == rpos} (a line always starts at the read position). */
     private int findCrlf(int from) {
         int limit = Math.min(wpos, from + MAX_LINE + 2);
-        for (int i = from; i < limit - 1; i++) {
+        for (int i = from + Math.max(0, scanned - 1); i < limit - 1; i++) {
             if (buf[i] == '\r' && buf[i + 1] == '\n') {
+                scanned = 0;
                 return i;
             }
         }
+        scanned = limit - from;
         return -1;
     }
 
@@ -263,12 +271,13 @@ public final class RespParser {
     private int inline() {
         int nl = -1;
         int limit = Math.min(wpos, rpos + MAX_LINE + 1);
-        for (int i = rpos; i < limit; i++) {
+        for (int i = rpos + scanned; i < limit; i++) {
             if (buf[i] == '\n') {
                 nl = i;
                 break;
             }
         }
+        scanned = nl < 0 ? limit - rpos : 0;
         if (nl < 0) {
             if (wpos - rpos > MAX_LINE) {
                 return protocolError("too big inline request");
@@ -308,7 +317,7 @@ public final class RespParser {
         int i = 0;
         int n = line.length();
         while (true) {
-            while (i < n && Character.isWhitespace(line.charAt(i))) {
+            while (i < n && isSpace(line.charAt(i))) {
                 i++;
             }
             if (i >= n) {
@@ -339,7 +348,7 @@ public final class RespParser {
                             default: cur.write(e);
                         }
                     } else if (ch == '"') {
-                        if (i + 1 < n && !Character.isWhitespace(line.charAt(i + 1))) {
+                        if (i + 1 < n && !isSpace(line.charAt(i + 1))) {
                             return null;
                         }
                         done = true;
@@ -355,7 +364,7 @@ public final class RespParser {
                         i++;
                         cur.write('\'');
                     } else if (ch == '\'') {
-                        if (i + 1 < n && !Character.isWhitespace(line.charAt(i + 1))) {
+                        if (i + 1 < n && !isSpace(line.charAt(i + 1))) {
                             return null;
                         }
                         done = true;
@@ -385,6 +394,11 @@ public final class RespParser {
             out.add(cur.toByteArray());
         }
         return out.toArray(new byte[0][]);
+    }
+
+    /** C's isspace() in the "C" locale, as sdssplitargs uses (Java's isWhitespace also takes 0x1C-0x1F). */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     private static boolean isHex(char c) {
