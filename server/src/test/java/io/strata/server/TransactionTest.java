@@ -162,6 +162,7 @@ class TransactionTest {
     }
 
     @Test
+    @Covers({"select", "del"})
     @DisplayName("WATCH: an untouched watched key lets EXEC run; a write in another database does not touch it")
     void watchNotBroken() {
         try (Jedis j = server.jedis(); Jedis other = server.jedis()) {
@@ -179,6 +180,7 @@ class TransactionTest {
     }
 
     @Test
+    @Covers({"del"})
     @DisplayName("WATCH: creating or deleting a watched key, even by the same client, aborts EXEC")
     void watchBrokenByCreateAndDelete() {
         try (Jedis j = server.jedis(); Jedis other = server.jedis()) {
@@ -225,6 +227,7 @@ class TransactionTest {
     }
 
     @Test
+    @Covers({"flushall"})
     @DisplayName("WATCH: FLUSHALL touches watched keys that existed, not the ones that did not")
     void watchBrokenByFlushAll() {
         try (Jedis j = server.jedis(); Jedis other = server.jedis()) {
