@@ -149,7 +149,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     /** Runs one handed-off command; keyspace thread only. */
     void runHandedOff(Args a) {
-        if (client == null || client.closed) {
+        // commands the I/O thread queued behind a QUIT (or after CLIENT KILL) never run, as in Redis
+        if (client == null || client.closed || client.closeAfterReply) {
             return;
         }
         engine.execute(client, a);

@@ -189,14 +189,20 @@ public final class RespParser {
         return ERROR;
     }
 
-    /** Parses a decimal in buf[from, to); Long.MIN_VALUE when not a valid number. */
+    /**
+     * Parses a decimal in buf[from, to) as Redis' string2ll does: no sign but '-', no leading
+     * zeros, no "-0". Long.MIN_VALUE when not a valid number.
+     */
     private long parseNumber(int from, int to) {
         if (from >= to || to - from > 20) {
             return Long.MIN_VALUE;
         }
+        if (to - from == 1 && buf[from] == '0') {
+            return 0;
+        }
         boolean neg = buf[from] == '-';
         int i = neg ? from + 1 : from;
-        if (i == to) {
+        if (i == to || buf[i] < '1' || buf[i] > '9') {
             return Long.MIN_VALUE;
         }
         long v = 0;

@@ -168,6 +168,27 @@ class IoThreadsTest {
     }
 
     @Test
+    @Covers({"quit"})
+    @DisplayName("Regression: commands pipelined behind QUIT do not run, with io-threads 1 and 2")
+    void commandsAfterQuitDoNotRun() throws Exception {
+        for (String threads : new String[] {"1", "2"}) {
+            try (TestServer server = TestServer.start("--io-threads", threads)) {
+                for (int i = 0; i < 20; i++) {
+                    try (RawClient c = new RawClient(server.port())) {
+                        c.send("PING\r\n*1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$7\r\nio:quit\r\n$1\r\n1\r\n");
+                        assertEquals("+PONG\r\n", c.readReply());
+                        assertEquals("+OK\r\n", c.readReply());
+                        assertTrue(c.isClosedByServer());
+                    }
+                }
+                try (RawClient c = new RawClient(server.port())) {
+                    assertEquals("$-1\r\n", c.call("GET", "io:quit"), "io-threads " + threads);
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("With io-threads 2, a 10,000-command pipeline in one write gets its replies in order")
     void bigPipelineWithIoThreads() throws Exception {
         try (TestServer server = TestServer.start("--io-threads", "2");

@@ -255,6 +255,22 @@ class RespParserTest {
     }
 
     @Test
+    void shouldParseLengthsExactlyAsRedisString2ll() {
+        // replies checked against redis-server 7.0.15: no '+', no leading zeros, no "-0"
+        assertEquals("Protocol error: invalid bulk length", whole("*1\r\n$04\r\nPING\r\n").error);
+        assertEquals("Protocol error: invalid bulk length", whole("*1\r\n$+4\r\nPING\r\n").error);
+        assertEquals("Protocol error: invalid bulk length", whole("*1\r\n$-0\r\n").error);
+        assertEquals("Protocol error: invalid multibulk length", whole("*01\r\n$4\r\nPING\r\n").error);
+        assertEquals("Protocol error: invalid multibulk length", whole("*-0\r\n").error);
+        assertEquals("Protocol error: invalid multibulk length", whole("*1\n$4\r\nPING\r\n").error);
+        assertEquals("Protocol error: invalid bulk length", whole("*1\r\n$4\n\nPING\r\n").error);
+        assertEquals(List.of(cmd("ECHO", "")), whole("*2\r\n$4\r\nECHO\r\n$0\r\n\r\n").commands);
+        // like Redis, the two bytes after bulk data are skipped unchecked
+        assertEquals(List.of(cmd("PING"), cmd("PING")), whole("*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n").commands);
+        assertEquals(List.of(cmd("PING")), whole("*1\r\n$4\r\nPING\r\r\n").commands);
+    }
+
+    @Test
     void shouldNotAllocateForAHugeMultibulkCountWithoutData() {
         RespParser p = new RespParser(MAX_BULK);
         int before = p.capacity();
