@@ -101,7 +101,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (parser.pending() > engine.config.clientQueryBufferLimit) {
             Log.warning("Closing client that reached max query buffer length: addr=" + addr
                 + " qbuf=" + parser.pending());
-            closeNow();
+            if (inline) {
+                closeNow();
+            } else {
+                // the writer belongs to the keyspace thread: channelInactive hands its release there
+                closing = true;
+                ctx.close();
+            }
             return;
         }
         drain();

@@ -189,6 +189,31 @@ class IoThreadsTest {
     }
 
     @Test
+    @DisplayName("With io-threads 2, a client past client-query-buffer-limit is closed from the I/O thread while others keep working")
+    void queryBufferLimitWithIoThreads() throws Exception {
+        try (TestServer server = TestServer.start("--io-threads", "2", "--client-query-buffer-limit", "1mb");
+             Jedis bystander = server.jedis()) {
+            for (int round = 0; round < 5; round++) {
+                try (RawClient c = new RawClient(server.port())) {
+                    c.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (4 * 1024 * 1024) + "\r\n");
+                    byte[] chunk = new byte[64 * 1024];
+                    boolean closed = false;
+                    try {
+                        for (int i = 0; i < 40; i++) {
+                            c.send(chunk);
+                            assertEquals("OK", bystander.set("io:qb", String.valueOf(i)));
+                        }
+                    } catch (java.io.IOException e) {
+                        closed = true;
+                    }
+                    assertTrue(closed || c.isClosedByServer());
+                }
+                assertEquals("PONG", bystander.ping());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("With io-threads 2, a 10,000-command pipeline in one write gets its replies in order")
     void bigPipelineWithIoThreads() throws Exception {
         try (TestServer server = TestServer.start("--io-threads", "2");

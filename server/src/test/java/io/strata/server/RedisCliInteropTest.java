@@ -10,7 +10,6 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisCliInteropTest {
     static TestServer server;
-    static Process redis;
-    static int redisPort;
+    static RedisServerProcess redis;
     static Path tmp;
 
     @BeforeAll
@@ -48,10 +46,7 @@ class RedisCliInteropTest {
     static void stop() throws Exception {
         server.close();
         if (redis != null) {
-            redis.destroy();
-            if (!redis.waitFor(10, TimeUnit.SECONDS)) {
-                redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            redis.close();
             redis = null;
         }
         if (tmp != null) {
@@ -108,39 +103,13 @@ class RedisCliInteropTest {
         return run(null, cmd.toArray(new String[0]));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** Starts (once) a real redis-server on a free loopback port, without persistence. */
+    /** Starts (once) the reference redis-server on a free loopback port, without persistence. */
     private static int realRedis() throws Exception {
-        if (redis != null) {
-            return redisPort;
+        if (redis == null) {
+            Assumptions.assumeTrue(RedisServerProcess.available(), "redis-server is not installed");
+            redis = RedisServerProcess.start();
         }
-        String bin = which("redis-server");
-        Assumptions.assumeTrue(bin != null, "redis-server is not installed");
-        int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(bin, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        redis = pb.start();
-        redisPort = port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try (RawClient c = new RawClient(port)) {
-                if (c.call("PING").equals("+PONG\r\n")) {
-                    return port;
-                }
-            } catch (IOException e) {
-                if (!redis.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("redis-server did not start on port " + port, e);
-                }
-                Thread.sleep(50);
-            }
-        }
+        return redis.port();
     }
 
     // ---- redis-cli ----
