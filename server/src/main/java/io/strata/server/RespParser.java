@@ -77,9 +77,14 @@ public final class RespParser {
             if (cmdStart > 0 && live + n <= buf.length) {
                 System.arraycopy(buf, cmdStart, buf, 0, live);
             } else {
+                long need = (long) live + n;
+                if (need > Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("query buffer cannot grow: need=" + need);
+                }
                 int size = buf.length;
-                while (size < live + n) {
-                    size = size >= (1 << 29) ? Integer.MAX_VALUE - 8 : size * 2;
+                while (size < need) {
+                    // doubling past 512 MB would ask for a 2 GB array for one maximal bulk
+                    size = size < (1 << 29) ? size * 2 : (int) Math.min(Integer.MAX_VALUE - 8, size + (size >> 1));
                 }
                 byte[] nb = new byte[size];
                 System.arraycopy(buf, cmdStart, nb, 0, live);

@@ -184,6 +184,24 @@ class ProtocolTest {
     }
 
     @Test
+    @Covers({"zadd", "zscore", "zrange"})
+    @DisplayName("Scores are , doubles in RESP3 (WITHSCORES pairs nested) and bulk strings in RESP2, as redis-server 7.0 replies")
+    void resp3Doubles() throws Exception {
+        try (RawClient c = new RawClient(server.port())) {
+            assertEquals(":2\r\n", c.call("ZADD", "resp3:z", "1.5", "m", "3", "n"));
+            assertEquals("$3\r\n1.5\r\n", c.call("ZSCORE", "resp3:z", "m"));
+            assertEquals("$1\r\n3\r\n", c.call("ZSCORE", "resp3:z", "n"));
+            c.call("HELLO", "3");
+            assertEquals(",1.5\r\n", c.call("ZSCORE", "resp3:z", "m"));
+            assertEquals(",3\r\n", c.call("ZSCORE", "resp3:z", "n"));
+            assertEquals("_\r\n", c.call("ZSCORE", "resp3:z", "nope"));
+            assertEquals("*2\r\n*2\r\n$1\r\nm\r\n,1.5\r\n*2\r\n$1\r\nn\r\n,3\r\n",
+                c.call("ZRANGE", "resp3:z", "0", "-1", "WITHSCORES"));
+            c.call("DEL", "resp3:z");
+        }
+    }
+
+    @Test
     @Covers({"multi", "exec", "watch"})
     @DisplayName("An EXEC aborted by WATCH is *-1 in RESP2 and _ in RESP3")
     void resp3NullArray() throws Exception {
