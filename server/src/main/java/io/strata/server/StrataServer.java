@@ -129,10 +129,6 @@ public final class StrataServer implements ServerControl {
             throw new IllegalStateException("Failed listening on port " + config.port + " (tcp), aborting: " + failures);
         }
         boundPort = port;
-        if (config.port == 0) {
-            // an ephemeral port: CONFIG GET port and INFO report the one clients can reach
-            config.port = port;
-        }
         if (inline) {
             scheduleCron(group.next());
         }
