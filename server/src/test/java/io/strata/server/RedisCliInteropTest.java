@@ -38,7 +38,8 @@ class RedisCliInteropTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = TestServer.start();
+        // a fixed port, not --port 0, so CONFIG GET port has a real value to report
+        server = TestServer.start("--port", String.valueOf(RedisServerProcess.freePort()));
         tmp = Files.createTempDirectory("strata-interop");
     }
 
