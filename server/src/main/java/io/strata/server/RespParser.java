@@ -22,6 +22,10 @@ public final class RespParser {
 
     /** Longest header or inline line Redis accepts (PROTO_INLINE_MAX_SIZE). */
     static final int MAX_LINE = 64 * 1024;
+    /** Most arguments Redis decodes for a client that must still authenticate. */
+    static final int UNAUTHENTICATED_MAX_ARGS = 10;
+    /** Longest bulk Redis decodes for a client that must still authenticate. */
+    static final int UNAUTHENTICATED_MAX_BULK = 16384;
     private static final int INITIAL = 16 * 1024;
 
     private enum State { START, BULK_HEADER, BULK_DATA }
@@ -44,6 +48,8 @@ public final class RespParser {
     private Args current = args;
     private String error;
     private long maxBulkLen;
+    /** Redis' authRequired(): the small limits above apply to the next command decoded. */
+    private boolean unauthenticated;
 
     public RespParser(long maxBulkLen) {
         this.maxBulkLen = maxBulkLen;
@@ -51,6 +57,11 @@ public final class RespParser {
 
     public void setMaxBulkLen(long maxBulkLen) {
         this.maxBulkLen = maxBulkLen;
+    }
+
+    /** True while the client must still authenticate: multibulks over 10 arguments or 16 KB bulks are errors. */
+    public void setUnauthenticated(boolean unauthenticated) {
+        this.unauthenticated = unauthenticated;
     }
 
     public Args args() {
@@ -233,6 +244,9 @@ public final class RespParser {
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE) {
             return protocolError("invalid multibulk length");
         }
+        if (unauthenticated && n > UNAUTHENTICATED_MAX_ARGS) {
+            return protocolError("unauthenticated multibulk length");
+        }
         rpos = cr + 2;
         args.reset(buf);
         current = args;
@@ -260,6 +274,9 @@ public final class RespParser {
         long len = parseNumber(rpos + 1, cr);
         if (len < 0 || len > maxBulkLen || len > Integer.MAX_VALUE - 16) {
             return protocolError("invalid bulk length");
+        }
+        if (unauthenticated && len > UNAUTHENTICATED_MAX_BULK) {
+            return protocolError("unauthenticated bulk length");
         }
         rpos = cr + 2;
         bulkLen = (int) len;

@@ -149,6 +149,41 @@ class ProtocolTest {
     }
 
     @Test
+    @Covers({"auth"})
+    @DisplayName("Before AUTH, a multibulk over 10 arguments or a bulk over 16 KB is a protocol error, as in Redis 7.0; after AUTH it is not")
+    void unauthenticatedLimits() throws Exception {
+        for (String threads : new String[] {"1", "2"}) {
+            try (TestServer s = TestServer.start("--requirepass", "pw", "--io-threads", threads)) {
+                try (RawClient c = new RawClient(s.port())) {
+                    assertEquals("-NOAUTH Authentication required.\r\n", c.call("PING"));
+                    c.send("*11\r\n");
+                    assertEquals("-ERR Protocol error: unauthenticated multibulk length\r\n", c.readReply());
+                    assertTrue(c.isClosedByServer());
+                }
+                try (RawClient c = new RawClient(s.port())) {
+                    c.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16385\r\n");
+                    assertEquals("-ERR Protocol error: unauthenticated bulk length\r\n", c.readReply());
+                    assertTrue(c.isClosedByServer());
+                }
+                String big = "x".repeat(20000);
+                try (RawClient c = new RawClient(s.port())) {
+                    assertEquals("+OK\r\n", c.call("AUTH", "pw"));
+                    assertEquals("+OK\r\n", c.call("SET", "auth:big", big));
+                    assertEquals("-ERR wrong number of arguments for 'echo' command\r\n",
+                        c.call("ECHO", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"));
+                }
+                try (RawClient c = new RawClient(s.port())) {
+                    // AUTH and a big command in one write: AUTH runs first, as in Redis
+                    c.send("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n*3\r\n$3\r\nSET\r\n$8\r\nauth:big\r\n$"
+                        + big.length() + "\r\n" + big + "\r\n");
+                    assertEquals("+OK\r\n", c.readReply(), "io-threads " + threads);
+                    assertEquals("+OK\r\n", c.readReply(), "io-threads " + threads);
+                }
+            }
+        }
+    }
+
+    @Test
     @Covers({"hello", "get", "client|info"})
     @DisplayName("After HELLO 3 replies are RESP3: HELLO is a % map, missing values are _, CLIENT INFO is verbatim; HELLO 2 goes back")
     void resp3AfterHello() throws Exception {

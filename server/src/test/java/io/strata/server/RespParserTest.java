@@ -255,6 +255,40 @@ class RespParserTest {
     }
 
     @Test
+    void shouldRejectBigRequestsFromAClientThatMustAuthenticate() {
+        // texts and limits as redis-server 7.0.15 with requirepass set
+        RespParser p = new RespParser(MAX_BULK);
+        p.setUnauthenticated(true);
+        byte[] ten = latin1("*10\r\n");
+        p.feed(ten, 0, ten.length);
+        assertEquals(RespParser.NEED_MORE, p.next());
+        RespParser q = new RespParser(MAX_BULK);
+        q.setUnauthenticated(true);
+        byte[] eleven = latin1("*11\r\n");
+        q.feed(eleven, 0, eleven.length);
+        assertEquals(RespParser.ERROR, q.next());
+        assertEquals("Protocol error: unauthenticated multibulk length", q.error());
+
+        RespParser b = new RespParser(MAX_BULK);
+        b.setUnauthenticated(true);
+        byte[] ok = latin1("*2\r\n$4\r\nAUTH\r\n$16384\r\n");
+        b.feed(ok, 0, ok.length);
+        assertEquals(RespParser.NEED_MORE, b.next());
+        RespParser c = new RespParser(MAX_BULK);
+        c.setUnauthenticated(true);
+        byte[] big = latin1("*2\r\n$4\r\nAUTH\r\n$16385\r\n");
+        c.feed(big, 0, big.length);
+        assertEquals(RespParser.ERROR, c.next());
+        assertEquals("Protocol error: unauthenticated bulk length", c.error());
+
+        // once authenticated the normal limits apply again
+        RespParser d = new RespParser(MAX_BULK);
+        d.setUnauthenticated(false);
+        d.feed(big, 0, big.length);
+        assertEquals(RespParser.NEED_MORE, d.next());
+    }
+
+    @Test
     void shouldParseLengthsExactlyAsRedisString2ll() {
         // replies checked against redis-server 7.0.15: no '+', no leading zeros, no "-0"
         assertEquals("Protocol error: invalid bulk length", whole("*1\r\n$04\r\nPING\r\n").error);
