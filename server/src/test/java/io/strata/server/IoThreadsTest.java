@@ -149,6 +149,31 @@ class IoThreadsTest {
     }
 
     @Test
+    @Covers({"auth", "hello"})
+    @DisplayName("With requirepass, Jedis (AUTH) and Lettuce (HELLO 3 AUTH) authenticate and then send values over 16 KB, io-threads 1 and 2")
+    void clientsWithPassword() throws Exception {
+        String big = "b".repeat(100_000);
+        for (String threads : new String[] {"1", "2"}) {
+            try (TestServer server = TestServer.start("--requirepass", "s3cret", "--io-threads", threads)) {
+                try (Jedis j = server.jedis()) {
+                    assertEquals("OK", j.auth("s3cret"));
+                    assertEquals("OK", j.set("io:pw", big));
+                    assertEquals(big, j.get("io:pw"));
+                }
+                RedisURI uri = RedisURI.Builder.redis("127.0.0.1", server.port()).withPassword("s3cret".toCharArray())
+                    .withTimeout(Duration.ofSeconds(20)).build();
+                RedisClient client = RedisClient.create(uri);
+                try (StatefulRedisConnection<String, String> conn = client.connect()) {
+                    assertEquals(big, conn.sync().get("io:pw"));
+                    assertTrue(conn.sync().clientInfo().contains(" resp=3 "));
+                } finally {
+                    shutdown(client);
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("With io-threads 2, a protocol error closes only the offending connection, after its earlier replies")
     void protocolErrorWithIoThreads() throws Exception {
         try (TestServer server = TestServer.start("--io-threads", "2");
