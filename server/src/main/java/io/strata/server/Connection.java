@@ -36,6 +36,15 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     Client client;
     private boolean rejected;
     private volatile boolean closing;
+    /** client.authenticated as last seen on the keyspace thread, for the decoder on the I/O thread. */
+    private volatile boolean authenticated;
+    /**
+     * AUTH/HELLO commands handed off and not yet run (io-threads N): until they have run the I/O
+     * thread cannot know whether the client is authenticated, so it does not apply the limits.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger authInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private static final byte[] AUTH = {'a', 'u', 't', 'h'};
+    private static final byte[] HELLO = {'h', 'e', 'l', 'l', 'o'};
 
     Connection(StrataServer server, boolean inline) {
         this.server = server;
@@ -64,7 +73,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (inline) {
             client = engine.connect(id, this);
         } else {
-            server.keyspaceLoop().submit(() -> client = engine.connect(id, this));
+            server.keyspaceLoop().submit(() -> {
+                client = engine.connect(id, this);
+                authenticated = client.authenticated;
+            });
         }
         ctx.fireChannelActive();
     }
@@ -101,7 +113,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (parser.pending() > engine.config.clientQueryBufferLimit) {
             Log.warning("Closing client that reached max query buffer length: addr=" + addr
                 + " qbuf=" + parser.pending());
-            closeNow();
+            if (inline) {
+                closeNow();
+            } else {
+                // the writer belongs to the keyspace thread: channelInactive hands its release there
+                closing = true;
+                ctx.close();
+            }
             return;
         }
         drain();
@@ -110,6 +128,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     /** Decodes and runs (or hands off) every complete command in the buffer. */
     private void drain() {
         while (!closing) {
+            parser.setUnauthenticated(authRequired());
             int r = parser.next();
             if (r == RespParser.NEED_MORE) {
                 parser.shrinkIfIdle();
@@ -127,10 +146,27 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                     return;
                 }
             } else {
+                if (a.is(0, AUTH) || a.is(0, HELLO)) {
+                    authInFlight.incrementAndGet();
+                }
                 Args copy = a.copy();
                 server.keyspaceLoop().submitCommand(this, copy);
             }
         }
+    }
+
+    /**
+     * Redis' authRequired(): a password is set and this client has not authenticated, so the
+     * decoder refuses big multibulks and bulks before anything is buffered for them.
+     */
+    private boolean authRequired() {
+        if (engine.config.requirepass.isEmpty()) {
+            return false;
+        }
+        if (inline) {
+            return !client.authenticated;
+        }
+        return !authenticated && authInFlight.get() == 0;
     }
 
     private void protocolError(String error) {
@@ -149,10 +185,15 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     /** Runs one handed-off command; keyspace thread only. */
     void runHandedOff(Args a) {
-        if (client == null || client.closed) {
+        // commands the I/O thread queued behind a QUIT (or after CLIENT KILL) never run, as in Redis
+        if (client == null || client.closed || client.closeAfterReply) {
             return;
         }
         engine.execute(client, a);
+        authenticated = client.authenticated;
+        if (a.is(0, AUTH) || a.is(0, HELLO)) {
+            authInFlight.decrementAndGet();
+        }
         if (client.closeAfterReply) {
             close();
         }

@@ -22,6 +22,10 @@ public final class RespParser {
 
     /** Longest header or inline line Redis accepts (PROTO_INLINE_MAX_SIZE). */
     static final int MAX_LINE = 64 * 1024;
+    /** Most arguments Redis decodes for a client that must still authenticate. */
+    static final int UNAUTHENTICATED_MAX_ARGS = 10;
+    /** Longest bulk Redis decodes for a client that must still authenticate. */
+    static final int UNAUTHENTICATED_MAX_BULK = 16384;
     private static final int INITIAL = 16 * 1024;
 
     private enum State { START, BULK_HEADER, BULK_DATA }
@@ -34,11 +38,18 @@ public final class RespParser {
     private int bulkLen;
     /** Where the command being decoded starts, so compaction keeps it. */
     private int cmdStart;
+    /**
+     * Bytes after {@link #rpos} already searched for the end of the current line, so a client
+     * trickling a long header one byte per read costs linear, not quadratic, scanning.
+     */
+    private int scanned;
     private final Args args = new Args(8);
     private final Args inlineArgs = new Args(8);
     private Args current = args;
     private String error;
     private long maxBulkLen;
+    /** Redis' authRequired(): the small limits above apply to the next command decoded. */
+    private boolean unauthenticated;
 
     public RespParser(long maxBulkLen) {
         this.maxBulkLen = maxBulkLen;
@@ -46,6 +57,11 @@ public final class RespParser {
 
     public void setMaxBulkLen(long maxBulkLen) {
         this.maxBulkLen = maxBulkLen;
+    }
+
+    /** True while the client must still authenticate: multibulks over 10 arguments or 16 KB bulks are errors. */
+    public void setUnauthenticated(boolean unauthenticated) {
+        this.unauthenticated = unauthenticated;
     }
 
     public Args args() {
@@ -72,9 +88,14 @@ public final class RespParser {
             if (cmdStart > 0 && live + n <= buf.length) {
                 System.arraycopy(buf, cmdStart, buf, 0, live);
             } else {
+                long need = (long) live + n;
+                if (need > Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("query buffer cannot grow: need=" + need);
+                }
                 int size = buf.length;
-                while (size < live + n) {
-                    size = size >= (1 << 29) ? Integer.MAX_VALUE - 8 : size * 2;
+                while (size < need) {
+                    // doubling past 512 MB would ask for a 2 GB array for one maximal bulk
+                    size = size < (1 << 29) ? size * 2 : (int) Math.min(Integer.MAX_VALUE - 8, size + (size >> 1));
                 }
                 byte[] nb = new byte[size];
                 System.arraycopy(buf, cmdStart, nb, 0, live);
@@ -166,13 +187,16 @@ public final class RespParser {
         }
     }
 
+    /** Precondition: {@code from == rpos} (a line always starts at the read position). */
     private int findCrlf(int from) {
         int limit = Math.min(wpos, from + MAX_LINE + 2);
-        for (int i = from; i < limit - 1; i++) {
+        for (int i = from + Math.max(0, scanned - 1); i < limit - 1; i++) {
             if (buf[i] == '\r' && buf[i + 1] == '\n') {
+                scanned = 0;
                 return i;
             }
         }
+        scanned = limit - from;
         return -1;
     }
 
@@ -181,14 +205,20 @@ public final class RespParser {
         return ERROR;
     }
 
-    /** Parses a decimal in buf[from, to); Long.MIN_VALUE when not a valid number. */
+    /**
+     * Parses a decimal in buf[from, to) as Redis' string2ll does: no sign but '-', no leading
+     * zeros, no "-0". Long.MIN_VALUE when not a valid number.
+     */
     private long parseNumber(int from, int to) {
         if (from >= to || to - from > 20) {
             return Long.MIN_VALUE;
         }
+        if (to - from == 1 && buf[from] == '0') {
+            return 0;
+        }
         boolean neg = buf[from] == '-';
         int i = neg ? from + 1 : from;
-        if (i == to) {
+        if (i == to || buf[i] < '1' || buf[i] > '9') {
             return Long.MIN_VALUE;
         }
         long v = 0;
@@ -213,6 +243,9 @@ public final class RespParser {
         long n = parseNumber(rpos + 1, cr);
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE) {
             return protocolError("invalid multibulk length");
+        }
+        if (unauthenticated && n > UNAUTHENTICATED_MAX_ARGS) {
+            return protocolError("unauthenticated multibulk length");
         }
         rpos = cr + 2;
         args.reset(buf);
@@ -242,6 +275,9 @@ public final class RespParser {
         if (len < 0 || len > maxBulkLen || len > Integer.MAX_VALUE - 16) {
             return protocolError("invalid bulk length");
         }
+        if (unauthenticated && len > UNAUTHENTICATED_MAX_BULK) {
+            return protocolError("unauthenticated bulk length");
+        }
         rpos = cr + 2;
         bulkLen = (int) len;
         state = State.BULK_DATA;
@@ -263,12 +299,13 @@ public final class RespParser {
     private int inline() {
         int nl = -1;
         int limit = Math.min(wpos, rpos + MAX_LINE + 1);
-        for (int i = rpos; i < limit; i++) {
+        for (int i = rpos + scanned; i < limit; i++) {
             if (buf[i] == '\n') {
                 nl = i;
                 break;
             }
         }
+        scanned = nl < 0 ? limit - rpos : 0;
         if (nl < 0) {
             if (wpos - rpos > MAX_LINE) {
                 return protocolError("too big inline request");
@@ -308,7 +345,7 @@ public final class RespParser {
         int i = 0;
         int n = line.length();
         while (true) {
-            while (i < n && Character.isWhitespace(line.charAt(i))) {
+            while (i < n && isSpace(line.charAt(i))) {
                 i++;
             }
             if (i >= n) {
@@ -339,7 +376,7 @@ public final class RespParser {
                             default: cur.write(e);
                         }
                     } else if (ch == '"') {
-                        if (i + 1 < n && !Character.isWhitespace(line.charAt(i + 1))) {
+                        if (i + 1 < n && !isSpace(line.charAt(i + 1))) {
                             return null;
                         }
                         done = true;
@@ -355,7 +392,7 @@ public final class RespParser {
                         i++;
                         cur.write('\'');
                     } else if (ch == '\'') {
-                        if (i + 1 < n && !Character.isWhitespace(line.charAt(i + 1))) {
+                        if (i + 1 < n && !isSpace(line.charAt(i + 1))) {
                             return null;
                         }
                         done = true;
@@ -385,6 +422,11 @@ public final class RespParser {
             out.add(cur.toByteArray());
         }
         return out.toArray(new byte[0][]);
+    }
+
+    /** C's isspace() in the "C" locale, as sdssplitargs uses (Java's isWhitespace also takes 0x1C-0x1F). */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     private static boolean isHex(char c) {
