@@ -48,6 +48,9 @@ public final class StrataServer implements ServerControl {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every accepted client connection; a closed channel leaves the group by itself. */
+    private final io.netty.channel.group.ChannelGroup clientChannels =
+        new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private ServerBootstrap bootstrap;
     /** The bind addresses the listeners use; CONFIG SET bind may not change them at runtime. */
     private volatile String boundBind;
@@ -94,6 +97,7 @@ public final class StrataServer implements ServerControl {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    clientChannels.add(ch);
                     ch.pipeline().addLast(new Connection(StrataServer.this, inline));
                 }
             });
@@ -265,6 +269,8 @@ public final class StrataServer implements ServerControl {
             for (Channel ch : listeners) {
                 ch.close().awaitUninterruptibly();
             }
+            // close every client explicitly (replies already queued are flushed first)
+            clientChannels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
             if (keyspaceLoop != null) {
                 keyspaceLoop.stop();
