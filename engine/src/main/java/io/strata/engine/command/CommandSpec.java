@@ -82,11 +82,24 @@ public final class CommandSpec {
         }
         acl.add(flags.contains(CommandFlag.FAST) ? "@fast" : "@slow");
         acl.addAll(b.extraAcl);
-        this.aclCategories = Collections.unmodifiableSet(acl);
+        // Redis prints categories in the order of its category table, not in the order added
+        List<String> sorted = new ArrayList<>(acl);
+        sorted.sort(java.util.Comparator.comparingInt(CommandSpec::categoryRank));
+        this.aclCategories = Collections.unmodifiableSet(new LinkedHashSet<>(sorted));
         for (Builder sb : b.subs) {
             CommandSpec sub = new CommandSpec(sb, this);
             subcommands.put(sb.name, sub);
         }
+    }
+
+    /** Position in Redis' ACL category table (ACLCommandCategories), which fixes the print order. */
+    private static final List<String> CATEGORY_ORDER = List.of("@keyspace", "@read", "@write", "@set", "@sortedset",
+        "@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin", "@fast",
+        "@slow", "@blocking", "@dangerous", "@connection", "@transaction", "@scripting");
+
+    private static int categoryRank(String c) {
+        int i = CATEGORY_ORDER.indexOf(c);
+        return i < 0 ? CATEGORY_ORDER.size() : i;
     }
 
     private static String groupCategory(String group) {

@@ -62,7 +62,7 @@ public final class ServerCommands extends CommandGroup {
             .doc(g, "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."));
         t.add(cmd("time", 1, this::time).flags(LOADING, STALE, FAST)
             .doc(g, "2.6.0", "Returns the server time."));
-        t.add(cmd("monitor", 1, this::monitor).flags(ADMIN, NOSCRIPT, LOADING, STALE, NO_MULTI)
+        t.add(cmd("monitor", 1, this::monitor).flags(ADMIN, NOSCRIPT, LOADING, STALE)
             .doc(g, "1.0.0", "Listens for all requests received by the server in real-time."));
     }
 
@@ -94,19 +94,20 @@ public final class ServerCommands extends CommandGroup {
         for (String cat : s.aclCategories()) {
             r.simple(cat);
         }
-        r.array(0); // tips
+        r.set(0); // tips
         if (s.firstKey > 0) {
-            r.array(1);
+            r.set(1);
             r.map(3);
             r.bulk("flags");
             if (s.has(CommandFlag.WRITE)) {
-                r.set(2);
+                r.set(3);
                 r.simple("RW");
-                r.simple("UPDATE");
+                r.simple("access");
+                r.simple("update");
             } else {
                 r.set(2);
                 r.simple("RO");
-                r.simple("ACCESS");
+                r.simple("access");
             }
             r.bulk("begin_search");
             r.map(2);
@@ -129,9 +130,9 @@ public final class ServerCommands extends CommandGroup {
             r.bulk("limit");
             r.integer(0);
         } else {
-            r.array(0);
+            r.set(0);
         }
-        r.array(s.subcommands().size());
+        r.set(s.subcommands().size());
         for (CommandSpec sub : s.subcommands().values()) {
             writeInfo(sub, r);
         }
