@@ -89,6 +89,11 @@ public final class Engine {
             public void keyExpired(io.strata.engine.keyspace.Database db, byte[] key) {
                 notifier.notify(Notifier.EXPIRED, "expired", db, key);
             }
+
+            @Override
+            public void keyAdded(io.strata.engine.keyspace.Database db, byte[] key) {
+                notifier.notify(Notifier.NEW, "new", db, key);
+            }
         });
         new ConnectionCommands(this).register(commands);
         new ServerCommands(this).register(commands);

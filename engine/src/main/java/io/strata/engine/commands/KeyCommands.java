@@ -317,7 +317,6 @@ public final class KeyCommands extends CommandGroup {
         if (src.hasExpire()) {
             db.setExpire(n, src.expireAt());
         }
-        engine.notifier.notify(Notifier.NEW, "new", db, key);
         if (!(value instanceof byte[])) {
             engine.signalKeyAsReady(db, key); // only aggregates can satisfy a blocked client
         }

@@ -327,6 +327,10 @@ public final class ServerCommands extends CommandGroup {
     }
 
     private void monitor(Client c, Args a, ReplySink r) {
+        if (!engine.canBlock(c)) {
+            r.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+            return;
+        }
         engine.addMonitor(c);
         r.ok();
     }

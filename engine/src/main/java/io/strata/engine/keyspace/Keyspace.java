@@ -20,6 +20,10 @@ public final class Keyspace {
         default void keyExpired(Database db, byte[] key) {
         }
 
+        /** A key was created (Redis' dbAdd): the "new" keyspace event. */
+        default void keyAdded(Database db, byte[] key) {
+        }
+
         /** Every key of {@code db} is about to change at once (FLUSHDB, FLUSHALL, SWAPDB); called before and, for SWAPDB, after. */
         default void databaseChanged(Database db) {
         }
@@ -174,6 +178,7 @@ public final class Keyspace {
         Entry e = lookup(db, key);
         if (e == null) {
             e = db.insert(key, value);
+            added(db, key);
         } else {
             e.value = value;
             e.rawString = false;
@@ -203,8 +208,15 @@ public final class Keyspace {
     public Entry add(Database db, byte[] key, Object value) {
         Entry e = db.insert(key, value);
         e.lruSeconds = (int) (now / 1000);
+        added(db, key);
         changed(db, key);
         return e;
+    }
+
+    private void added(Database db, byte[] key) {
+        for (int i = 0; i < listeners.size(); i++) {
+            listeners.get(i).keyAdded(db, key);
+        }
     }
 
     public void setExpire(Database db, Entry e, long at) {
