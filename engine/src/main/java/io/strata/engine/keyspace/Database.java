@@ -20,6 +20,12 @@ public final class Database {
     private long expires;
     /** Estimated bytes held by this database's entries (keys, values, table share). */
     private long memory;
+    /**
+     * The running snapshot's view of this database's current segment array, or null. Invariant:
+     * when non-null, {@code snap.epochArray == segments}; every mutation of a slot calls
+     * {@link #beforeMutate} first.
+     */
+    Snapshot.SnapshotDb snap;
     /** Round-robin position of the active expiry cycle, a slot number. */
     int expireCursor;
 
@@ -33,6 +39,25 @@ public final class Database {
 
     public long expires() {
         return expires;
+    }
+
+    /** Preserves the slot's epoch content if a snapshot still needs it; keyspace thread. */
+    void beforeMutate(int slot) {
+        Snapshot.SnapshotDb s = snap;
+        if (s != null) {
+            s.preserve(slot);
+        }
+    }
+
+    /** Preserves the slot holding {@code key} before its value is changed in place. */
+    void beforeValueChange(byte[] key) {
+        if (snap != null) {
+            snap.preserve(Crc16.slot(key, 0, key.length));
+        }
+    }
+
+    Segment[] segmentsForSnapshot() {
+        return segments;
     }
 
     public long memory() {
@@ -62,6 +87,7 @@ public final class Database {
     /** Adds a key that must not exist yet. Precondition: no live or expired entry for {@code key}. */
     public Entry insert(byte[] key, Object value) {
         int slot = Crc16.slot(key, 0, key.length);
+        beforeMutate(slot);
         Segment s = segments[slot];
         if (s == null) {
             s = segments[slot] = new Segment();
@@ -75,7 +101,9 @@ public final class Database {
     }
 
     public void remove(Entry e) {
-        Segment s = segments[Crc16.slot(e.key, 0, e.key.length)];
+        int slot = Crc16.slot(e.key, 0, e.key.length);
+        beforeMutate(slot);
+        Segment s = segments[slot];
         if (s != null && s.remove(e)) {
             keys--;
             memory -= e.charged;
@@ -91,6 +119,9 @@ public final class Database {
     public void setExpire(Entry e, long at) {
         boolean had = e.expireAt >= 0;
         boolean has = at >= 0;
+        if (snap != null) {
+            beforeMutate(Crc16.slot(e.key, 0, e.key.length));
+        }
         e.expireAt = has ? at : -1;
         if (had != has) {
             Segment s = segments[Crc16.slot(e.key, 0, e.key.length)];
@@ -101,6 +132,7 @@ public final class Database {
     }
 
     public void clear() {
+        snap = null; // the epoch array now belongs to the snapshot alone
         segments = new Segment[Crc16.SLOTS];
         keys = 0;
         expires = 0;
@@ -113,6 +145,9 @@ public final class Database {
         Segment[] s = segments;
         segments = other.segments;
         other.segments = s;
+        Snapshot.SnapshotDb sn = snap;
+        snap = other.snap;
+        other.snap = sn;
         long k = keys;
         keys = other.keys;
         other.keys = k;

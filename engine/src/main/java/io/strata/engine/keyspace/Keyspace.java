@@ -139,6 +139,7 @@ public final class Keyspace {
 
     /** Remembers an entry a command may change in place, so {@link #settleMemory} re-estimates it. */
     private void touch(Database db, Entry e) {
+        db.beforeValueChange(e.key);
         if (touchedCount == touched.length) {
             if (touchedCount >= 1024) {
                 settleMemory(); // a command touching very many keys settles as it goes
@@ -180,9 +181,9 @@ public final class Keyspace {
             e = db.insert(key, value);
             added(db, key);
         } else {
+            touch(db, e); // first: a running snapshot keeps the old value
             e.value = value;
             e.rawString = false;
-            touch(db, e);
             if (!keepTtl) {
                 db.setExpire(e, -1);
             }
@@ -194,9 +195,9 @@ public final class Keyspace {
 
     /** Replaces the value of a live entry, dropping its expiry unless {@code keepTtl}. */
     public void overwrite(Database db, Entry e, Object value, boolean keepTtl) {
+        touch(db, e); // first: a running snapshot keeps the old value
         e.value = value;
         e.rawString = false;
-        touch(db, e);
         if (!keepTtl && e.expireAt >= 0) {
             db.setExpire(e, -1);
         }
@@ -254,6 +255,40 @@ public final class Keyspace {
         for (int i = 0; i < listeners.size(); i++) {
             listeners.get(i).keyExpired(db, e.key);
         }
+    }
+
+    // ---- snapshots ----
+    private Snapshot snapshot;
+
+    /**
+     * Starts a point-in-time snapshot of every database (the epoch is now). Precondition: no
+     * snapshot is running. The caller hands it to a snapshot thread and calls
+     * {@link #endSnapshot} on this thread when that thread is done.
+     */
+    public Snapshot beginSnapshot() {
+        if (snapshot != null) {
+            throw new IllegalStateException("snapshot already running");
+        }
+        snapshot = new Snapshot(dbs, System.currentTimeMillis());
+        for (int i = 0; i < dbs.length; i++) {
+            dbs[i].snap = snapshot.db(i);
+        }
+        return snapshot;
+    }
+
+    public void endSnapshot(Snapshot s) {
+        if (snapshot != s) {
+            return;
+        }
+        for (Database db : dbs) {
+            db.snap = null;
+        }
+        snapshot = null;
+    }
+
+    /** The running snapshot, or null. */
+    public Snapshot snapshot() {
+        return snapshot;
     }
 
     public void flushAll() {

@@ -1,0 +1,193 @@
+package io.strata.engine.keyspace;
+
+import io.strata.engine.types.Types;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A fork-free, point-in-time view of every database, taken at an epoch and read by a snapshot
+ * thread while the keyspace thread keeps writing (DESIGN.md, "Fork-free snapshot").
+ *
+ * <p>Protocol, per database slot segment, with states in {@link SnapshotDb#state}:
+ * <ol>
+ * <li>At the epoch every slot is {@code PENDING} and the snapshot remembers each database's
+ *     segment array.</li>
+ * <li>The snapshot thread takes slots in order: CAS {@code PENDING → CLAIMED}, deep-copies the
+ *     segment's entries, sets {@code DONE}, then serialises the copies with no claim held.</li>
+ * <li>Before the keyspace thread first mutates a slot (insert, delete, expiry, value change in
+ *     place), it calls {@link SnapshotDb#preserve}: CAS {@code PENDING → CAPTURING}, copy the
+ *     entries as they are (the pre-image), publish it, set {@code PRESERVED}. If the slot is
+ *     {@code CLAIMED} it waits for {@code DONE}: the stall is bounded by copying one segment.</li>
+ * <li>FLUSHDB/FLUSHALL replace a database's array, and SWAPDB exchanges arrays: the epoch array
+ *     then belongs to the snapshot alone and is never mutated again, so nothing is copied.</li>
+ * </ol>
+ * Invariant: a slot of the epoch array is never mutated while the snapshot may still read it
+ * live (state PENDING or CLAIMED); {@link #assertInvariants()} checks it in tests. Extra memory is
+ * the pre-images of slots changed during the snapshot plus one segment being copied.
+ *
+ * <p>Thread rule: created and ended on the keyspace thread; {@link #run} on the snapshot thread.
+ */
+public final class Snapshot {
+    static final int PENDING = 0;
+    static final int CLAIMED = 1;
+    static final int DONE = 2;
+    static final int CAPTURING = 3;
+    static final int PRESERVED = 4;
+
+    /** One entry as it was at the epoch. */
+    public static final class Item {
+        public final byte[] key;
+        /** A private copy of the value: the snapshot may read it freely. */
+        public final Object value;
+        /** Absolute expiry in ms, or -1. */
+        public final long expireAt;
+
+        Item(byte[] key, Object value, long expireAt) {
+            this.key = key;
+            this.value = value;
+            this.expireAt = expireAt;
+        }
+    }
+
+    /** Receives the snapshot's content on the snapshot thread, one database after another. */
+    public interface Visitor {
+        /** Start of a non-empty database, with its key and expiry counts at the epoch. */
+        void database(int index, long keys, long expires);
+
+        void item(int db, Item item);
+    }
+
+    /** The per-database part: the epoch array and the slot states. */
+    static final class SnapshotDb {
+        final int index;
+        final Segment[] epochArray;
+        final long keys;
+        final long expires;
+        final AtomicIntegerArray state;
+        final AtomicReferenceArray<List<Item>> preImages;
+        /** Bytes held by pre-images (for INFO and the memory-bound check). */
+        final java.util.concurrent.atomic.AtomicLong preservedBytes = new java.util.concurrent.atomic.AtomicLong();
+
+        SnapshotDb(Database db) {
+            this.index = db.index;
+            this.epochArray = db.segmentsForSnapshot();
+            this.keys = db.size();
+            this.expires = db.expires();
+            this.state = new AtomicIntegerArray(epochArray.length);
+            this.preImages = new AtomicReferenceArray<>(epochArray.length);
+        }
+
+        /** Keyspace thread: called before the first mutation of {@code slot} during the snapshot. */
+        void preserve(int slot) {
+            int st = state.get(slot);
+            if (st == DONE || st == PRESERVED) {
+                return;
+            }
+            if (st == PENDING && state.compareAndSet(slot, PENDING, CAPTURING)) {
+                List<Item> copy = copyOf(epochArray[slot]);
+                long bytes = 0;
+                for (Item it : copy) {
+                    bytes += it.key.length + Types.memoryUsage(it.value);
+                }
+                preservedBytes.addAndGet(bytes);
+                preImages.set(slot, copy);
+                state.set(slot, PRESERVED);
+                return;
+            }
+            // claimed by the snapshot thread: it is copying this one segment right now
+            while (state.get(slot) == CLAIMED) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private final SnapshotDb[] dbs;
+    public final long epochMs;
+    private volatile boolean finished;
+
+    Snapshot(Database[] databases, long epochMs) {
+        this.epochMs = epochMs;
+        this.dbs = new SnapshotDb[databases.length];
+        for (int i = 0; i < databases.length; i++) {
+            dbs[i] = new SnapshotDb(databases[i]);
+        }
+    }
+
+    SnapshotDb db(int i) {
+        return dbs[i];
+    }
+
+    static List<Item> copyOf(Segment s) {
+        List<Item> out = new ArrayList<>(s == null ? 0 : s.size());
+        if (s != null) {
+            s.forEach(e -> out.add(new Item(e.key, Types.copy(e.value), e.expireAt)));
+        }
+        return out;
+    }
+
+    /** Snapshot thread: visits every entry as it was at the epoch. */
+    public void run(Visitor v) {
+        for (SnapshotDb d : dbs) {
+            if (d.keys == 0) {
+                // nothing at the epoch; slots still need settling so no writer waits on them
+                for (int s = 0; s < d.epochArray.length; s++) {
+                    d.state.compareAndSet(s, PENDING, DONE);
+                }
+                continue;
+            }
+            v.database(d.index, d.keys, d.expires);
+            for (int s = 0; s < d.epochArray.length; s++) {
+                List<Item> items;
+                if (d.state.compareAndSet(s, PENDING, CLAIMED)) {
+                    try {
+                        items = copyOf(d.epochArray[s]);
+                    } finally {
+                        d.state.set(s, DONE);
+                    }
+                } else {
+                    while (d.state.get(s) == CAPTURING) {
+                        Thread.onSpinWait();
+                    }
+                    items = d.preImages.getAndSet(s, null);
+                    if (items != null) {
+                        for (Item it : items) {
+                            d.preservedBytes.addAndGet(-(it.key.length + Types.memoryUsage(it.value)));
+                        }
+                    }
+                }
+                if (items != null) {
+                    for (Item it : items) {
+                        v.item(d.index, it);
+                    }
+                }
+            }
+        }
+        finished = true;
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    /** Bytes currently held by pre-images (the snapshot's extra memory besides one segment). */
+    public long preservedBytes() {
+        long b = 0;
+        for (SnapshotDb d : dbs) {
+            b += d.preservedBytes.get();
+        }
+        return b;
+    }
+
+    /** Test hook: every slot is settled (DONE or PRESERVED) once {@link #run} returned. */
+    public void assertInvariants() {
+        for (SnapshotDb d : dbs) {
+            for (int s = 0; s < d.epochArray.length; s++) {
+                int st = d.state.get(s);
+                assert st == DONE || st == PRESERVED : "slot " + s + " of db " + d.index + " left in state " + st;
+            }
+        }
+    }
+}
