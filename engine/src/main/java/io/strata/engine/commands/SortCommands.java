@@ -13,6 +13,7 @@ import io.strata.engine.keyspace.Entry;
 import io.strata.engine.types.HashValue;
 import io.strata.engine.types.ListValue;
 import io.strata.engine.types.SetValue;
+import io.strata.engine.types.Value;
 import io.strata.engine.types.ZSetValue;
 import io.strata.engine.util.Bytes;
 
@@ -162,7 +163,7 @@ public final class SortCommands extends CommandGroup {
             ks.lookupWrite(c.db, e.key, 0, e.key.length); // re-estimate its memory
         }
 
-        long vectorLen = value == null ? 0 : ((io.strata.engine.types.Value) value).size();
+        long vectorLen = value == null ? 0 : ((Value) value).size();
         long start = Math.min(Math.max(limitStart, 0), vectorLen);
         limitCount = Math.min(Math.max(limitCount, -1), vectorLen);
         long end = limitCount < 0 ? vectorLen - 1 : start + limitCount - 1;
