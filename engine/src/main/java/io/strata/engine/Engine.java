@@ -16,6 +16,7 @@ import io.strata.engine.commands.ListCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.SetCommands;
+import io.strata.engine.commands.SortCommands;
 import io.strata.engine.commands.StringCommands;
 import io.strata.engine.commands.TransactionCommands;
 import io.strata.engine.commands.ZSetCommands;
@@ -109,6 +110,7 @@ public final class Engine {
         new SetCommands(this).register(commands);
         new ZSetCommands(this).register(commands);
         new GeoCommands(this).register(commands);
+        new SortCommands(this).register(commands);
     }
 
     private static String version() {

@@ -77,6 +77,9 @@ public final class Errors {
     public static final String LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
     public static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
 
+    // SORT (sort.c)
+    public static final String SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
+
     // strings (t_string.c)
     public static final String DECR_OVERFLOW = "ERR decrement would overflow";
     public static final String LCS_NOT_STRINGS = "ERR The specified keys must contain string values";

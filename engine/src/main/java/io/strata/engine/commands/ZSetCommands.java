@@ -9,6 +9,7 @@ import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.KeySpec;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.keyspace.Entry;
+import io.strata.engine.types.SetValue;
 import io.strata.engine.types.ZSetValue;
 import io.strata.engine.types.ZSetValue.LexRange;
 import io.strata.engine.types.ZSetValue.Node;
@@ -989,24 +990,69 @@ public final class ZSetCommands extends CommandGroup {
         if (deadline < 0) {
             return;
         }
-        List<byte[]> keys = new ArrayList<>();
-        for (int i = 1; i < a.argc() - 1; i++) {
-            Entry e = write(c, a, i);
-            if (e == null) {
-                keys.add(a.bytes(i));
-                continue;
-            }
-            if (zsetOrReply(e, r) == null) {
-                return;
-            }
-            popCore(c, e, max, 1, true, false, r);
+        if (popFirstOrReply(c, a, r, 1, a.argc() - 1, max, 1, false)) {
             return;
         }
         if (!engine.canBlock(c)) {
             r.nullArray();
             return;
         }
-        engine.block(c, keys, deadline);
+        engine.block(c, keyList(a, 1, a.argc() - 1), deadline);
+    }
+
+    /**
+     * The pop of BZPOPMIN/BZPOPMAX/[B]ZMPOP over keys {@code from..to-1}: pops from the first
+     * that holds a zset and returns true, or writes WRONGTYPE for another type and returns true,
+     * or returns false when all are missing. Re-run for a blocked client, the key that woke it is
+     * tried first and keys of other types are passed over: Redis 7.0 serves a waiter from the
+     * signalled key, and only when it holds a zset.
+     */
+    private boolean popFirstOrReply(Client c, Args a, ReplySink r, int from, int to, boolean max, long count,
+                                    boolean nested) {
+        boolean rerun = c.isBlocked();
+        byte[] wokenBy = rerun ? engine.wokenBy() : null;
+        int woken = -1;
+        for (int i = from; wokenBy != null && i < to; i++) {
+            if (Bytes.equals(wokenBy, a.buf(), a.off(i), a.len(i))) {
+                woken = i;
+                break;
+            }
+        }
+        if (woken >= 0 && popFromOrReply(c, a, r, woken, max, count, nested, true)) {
+            return true;
+        }
+        for (int i = from; i < to; i++) {
+            if (i != woken && popFromOrReply(c, a, r, i, max, count, nested, rerun)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One key of {@link #popFirstOrReply}: true when it replied (popped, or WRONGTYPE unless {@code rerun}). */
+    private boolean popFromOrReply(Client c, Args a, ReplySink r, int i, boolean max, long count, boolean nested,
+                                   boolean rerun) {
+        Entry e = write(c, a, i);
+        if (e == null) {
+            return false;
+        }
+        if (!(e.value instanceof ZSetValue)) {
+            if (rerun) {
+                return false;
+            }
+            r.error(Errors.WRONGTYPE);
+            return true;
+        }
+        popCore(c, e, max, count, true, nested, r);
+        return true;
+    }
+
+    private static List<byte[]> keyList(Args a, int from, int to) {
+        List<byte[]> keys = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            keys.add(a.bytes(i));
+        }
+        return keys;
     }
 
     private void zmpop(Client c, Args a, ReplySink r, boolean blocking) {
@@ -1057,24 +1103,14 @@ public final class ZSetCommands extends CommandGroup {
         if (count == -1) {
             count = 1;
         }
-        List<byte[]> keys = new ArrayList<>();
-        for (int i = numIdx + 1; i < w; i++) {
-            Entry e = write(c, a, i);
-            if (e == null) {
-                keys.add(a.bytes(i));
-                continue;
-            }
-            if (zsetOrReply(e, r) == null) {
-                return;
-            }
-            popCore(c, e, max, count, true, true, r);
+        if (popFirstOrReply(c, a, r, numIdx + 1, w, max, count, true)) {
             return;
         }
         if (!blocking || !engine.canBlock(c)) {
             r.nullArray();
             return;
         }
-        engine.block(c, keys, deadline);
+        engine.block(c, keyList(a, numIdx + 1, w), deadline);
     }
 
     // ---- ZRANDMEMBER ----
@@ -1179,11 +1215,10 @@ public final class ZSetCommands extends CommandGroup {
         for (int i = 0; i < n; i++) {
             Entry e = dst != null ? write(c, a, numIdx + 1 + i) : read(c, a, numIdx + 1 + i);
             if (e != null) {
-                if (!(e.value instanceof ZSetValue)) {
-                    r.error(Errors.WRONGTYPE);
+                src[i] = algebraInputOrReply(e, r);
+                if (src[i] == null) {
                     return;
                 }
-                src[i] = (ZSetValue) e.value;
             }
         }
         double[] weights = new double[n];
@@ -1235,6 +1270,23 @@ public final class ZSetCommands extends CommandGroup {
             out.add(x);
         }
         replyElements(r, out, withScores);
+    }
+
+    /**
+     * An input of the set algebra: a zset as it is, or a plain set as a zset whose members all
+     * score 1.0, as Redis' zsetopsrc accepts both. Null, with WRONGTYPE written, for other types.
+     */
+    static ZSetValue algebraInputOrReply(Entry e, ReplySink r) {
+        if (e.value instanceof ZSetValue) {
+            return (ZSetValue) e.value;
+        }
+        if (e.value instanceof SetValue) {
+            ZSetValue z = new ZSetValue(false);
+            ((SetValue) e.value).forEach(m -> z.insert(m, 1.0));
+            return z;
+        }
+        r.error(Errors.WRONGTYPE);
+        return null;
     }
 
     private static double aggregate(int how, double acc, double v) {
@@ -1360,11 +1412,10 @@ public final class ZSetCommands extends CommandGroup {
         for (int i = 0; i < n; i++) {
             Entry e = read(c, a, 2 + i);
             if (e != null) {
-                if (!(e.value instanceof ZSetValue)) {
-                    r.error(Errors.WRONGTYPE);
+                src[i] = algebraInputOrReply(e, r);
+                if (src[i] == null) {
                     return;
                 }
-                src[i] = (ZSetValue) e.value;
             }
         }
         Integer[] order = new Integer[n];
