@@ -314,6 +314,7 @@ public final class KeyCommands extends CommandGroup {
     private Entry transplant(Database db, byte[] key, Entry src, Object value) {
         Entry n = ks.add(db, key, value);
         n.rawString = src.rawString;
+        n.textString = src.textString;
         if (src.hasExpire()) {
             db.setExpire(n, src.expireAt());
         }

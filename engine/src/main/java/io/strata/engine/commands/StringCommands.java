@@ -617,6 +617,7 @@ public final class StringCommands extends CommandGroup {
         }
         byte[] nv = Bytes.ascii(LongDouble.formatHuman(sum));
         e = store(c.db, e, a.buf(), a.off(1), a.len(1), nv, true);
+        e.textString = true; // Redis stores the result as a string object, never as an int
         engine.notifier.notify(Notifier.STRING, "incrbyfloat", c.db, e.key);
         r.bulk(nv, 0, nv.length);
     }

@@ -813,7 +813,9 @@ public final class ZSetCommands extends CommandGroup {
             x = rev ? x.prev() : x.next();
         }
         while (x != null && limit-- != 0) {
-            if (!range.contains(x.member)) {
+            // as Redis: only the far bound is checked while walking (members of unequal scores
+            // need not be sorted, and Redis' walk defines the answer)
+            if (rev ? !range.gteMin(x.member) : !range.lteMax(x.member)) {
                 break;
             }
             out.add(x);

@@ -24,6 +24,11 @@ public final class Entry {
      * answers "raw" as Redis does for an unshared sds; cleared when a new value is set.
      */
     public boolean rawString;
+    /**
+     * The string was created as text, never integer-encoded (INCRBYFLOAT's result), so OBJECT
+     * ENCODING answers "embstr" (or "raw" past 44 bytes) even when it reads as an integer.
+     */
+    public boolean textString;
     /** Bytes this entry is counted for in its database's memory total; -1 once removed. */
     long charged;
 

@@ -184,6 +184,7 @@ public final class Keyspace {
             touch(db, e); // first: a running snapshot keeps the old value
             e.value = value;
             e.rawString = false;
+            e.textString = false;
             if (!keepTtl) {
                 db.setExpire(e, -1);
             }
@@ -198,6 +199,7 @@ public final class Keyspace {
         touch(db, e); // first: a running snapshot keeps the old value
         e.value = value;
         e.rawString = false;
+        e.textString = false;
         if (!keepTtl && e.expireAt >= 0) {
             db.setExpire(e, -1);
         }

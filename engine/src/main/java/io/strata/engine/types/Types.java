@@ -38,6 +38,9 @@ public final class Types {
         if (e.rawString && e.value instanceof byte[]) {
             return "raw";
         }
+        if (e.textString && e.value instanceof byte[]) {
+            return ((byte[]) e.value).length <= EMBSTR_LIMIT ? "embstr" : "raw";
+        }
         return encoding(e.value);
     }
 

@@ -114,12 +114,12 @@ public final class ZSetValue implements Value {
             return Arrays.compareUnsigned(a, b);
         }
 
-        boolean gteMin(byte[] v) {
+        public boolean gteMin(byte[] v) {
             int c = cmp(v, 0, min, minInf);
             return minex ? c > 0 : c >= 0;
         }
 
-        boolean lteMax(byte[] v) {
+        public boolean lteMax(byte[] v) {
             int c = cmp(v, 0, max, maxInf);
             return maxex ? c < 0 : c <= 0;
         }
@@ -432,6 +432,16 @@ public final class ZSetValue implements Value {
         if (r.isEmpty() || tail == null || !r.gteMin(tail.member) || !r.lteMax(first().member)) {
             return null;
         }
+        if (listpack) {
+            // Redis' zzlFirstInLexRange scans a listpack from the head: with unequal scores the
+            // members are not sorted, and the scan (not a descent) decides what is "first"
+            for (Node n = first(); n != null; n = n.next()) {
+                if (r.gteMin(n.member)) {
+                    return r.lteMax(n.member) ? n : null;
+                }
+            }
+            return null;
+        }
         Node x = header;
         for (int i = level - 1; i >= 0; i--) {
             while (x.fwd[i] != null && !r.gteMin(x.fwd[i].member)) {
@@ -444,6 +454,14 @@ public final class ZSetValue implements Value {
 
     public Node lastInLex(LexRange r) {
         if (r.isEmpty() || tail == null || !r.gteMin(tail.member) || !r.lteMax(first().member)) {
+            return null;
+        }
+        if (listpack) {
+            for (Node n = tail; n != null; n = n.prev()) {
+                if (r.lteMax(n.member)) {
+                    return r.gteMin(n.member) ? n : null;
+                }
+            }
             return null;
         }
         Node x = header;
@@ -469,7 +487,15 @@ public final class ZSetValue implements Value {
         if (f == null) {
             return 0;
         }
-        return rank(lastInLex(r)) - rank(f) + 1;
+        if (listpack) {
+            long c = 0;
+            for (Node n = f; n != null && r.lteMax(n.member); n = n.next()) {
+                c++;
+            }
+            return c;
+        }
+        Node l = lastInLex(r);
+        return l == null ? 0 : rank(l) - rank(f) + 1;
     }
 
     /** Removes the elements of ascending ranks {@code start..end} (inclusive, in range); returns how many. */
