@@ -167,14 +167,32 @@ public final class GeoCommands extends CommandGroup {
         double div = (double) (1L << step);
         return new double[]{
             LONG_MIN + (ilon * 1.0 / div) * lonScale,
-            LONG_MIN + ((ilon + 1) * 1.0 / div) * lonScale,
+            // Redis adds 1 to a uint32_t: it wraps to 0 for an all-ones half (scores that are not geohashes)
+            LONG_MIN + (((ilon + 1) & 0xFFFFFFFFL) * 1.0 / div) * lonScale,
             LAT_MIN + (ilat * 1.0 / div) * latScale,
-            LAT_MIN + ((ilat + 1) * 1.0 / div) * latScale};
+            LAT_MIN + (((ilat + 1) & 0xFFFFFFFFL) * 1.0 / div) * latScale};
+    }
+
+    /**
+     * C's {@code (uint64_t)score} as x86-64 gcc compiles it (cvttsd2si, with 2^63 subtracted
+     * first for large values): scores that are not geohashes decode exactly as in Redis.
+     */
+    static long toUint64(double x) {
+        final double two63 = 9.223372036854775808E18;
+        return x < two63 ? cvttsd2si(x) : cvttsd2si(x - two63) ^ Long.MIN_VALUE;
+    }
+
+    /** The x86 truncating conversion: NaN and out-of-range values give 0x8000000000000000. */
+    private static long cvttsd2si(double v) {
+        if (Double.isNaN(v) || v >= 9.223372036854775807E18 || v < -9.223372036854775808E18) {
+            return Long.MIN_VALUE;
+        }
+        return (long) v;
     }
 
     /** Longitude and latitude of a 52-bit score: the centre of its box, clamped (geohashDecodeAreaToLongLat). */
     static double[] decodeScore(double score) {
-        double[] a = decodeArea((long) score, STEP_MAX);
+        double[] a = decodeArea(toUint64(score), STEP_MAX);
         double lon = (a[0] + a[1]) / 2;
         lon = Math.max(LONG_MIN, Math.min(LONG_MAX, lon));
         double lat = (a[2] + a[3]) / 2;
@@ -824,7 +842,7 @@ public final class GeoCommands extends CommandGroup {
                     r.bulk(formatDistance(p.dist / s.conversion));
                 }
                 if (withHash) {
-                    r.integer((long) p.score);
+                    r.integer(cvttsd2si(p.score)); // (long long)score as Redis
                 }
                 if (withCoord) {
                     r.array(2);
