@@ -24,6 +24,12 @@ public interface ServerControl {
         return "epoll";
     }
 
+    /**
+     * Runs {@code task} on the keyspace thread, after the command being executed (from any
+     * thread: the snapshot and AOF threads report back this way).
+     */
+    void runOnKeyspaceThread(Runnable task);
+
     /** TCP port the server listens on (may differ from config when 0 was asked). */
     int port();
 }

@@ -239,6 +239,15 @@ public final class StrataServer implements ServerControl {
     }
 
     @Override
+    public void runOnKeyspaceThread(Runnable task) {
+        if (keyspaceLoop != null) {
+            keyspaceLoop.submit(task);
+        } else {
+            listeners.get(0).eventLoop().execute(task);
+        }
+    }
+
+    @Override
     public int port() {
         return boundPort;
     }
