@@ -1,8 +1,6 @@
 package io.strata.engine.types;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -29,10 +27,14 @@ public final class ZSetValue implements Value {
         Node backward;
         final Node[] fwd;
         final long[] span;
+        /** Hash of {@link #member} and the next node in the same bucket of the member index. */
+        final int hash;
+        Node chain;
 
         Node(int level, double score, byte[] member) {
             this.member = member;
             this.score = score;
+            this.hash = member == null ? 0 : io.strata.engine.util.Bytes.hash(member, 0, member.length);
             this.fwd = new Node[level];
             this.span = new long[level];
         }
@@ -138,7 +140,11 @@ public final class ZSetValue implements Value {
     private Node tail;
     private int level = 1;
     private long length;
-    private final HashMap<ByteBuffer, Node> dict = new HashMap<>();
+    /**
+     * Member → node index: chained buckets threaded through the nodes themselves (no entry or
+     * key-wrapper objects, lookups by slice allocate nothing), resized at load 1 and 1/8.
+     */
+    private Node[] buckets = new Node[4];
     private boolean listpack;
     private long memberBytes;
 
@@ -186,7 +192,7 @@ public final class ZSetValue implements Value {
     @Override
     public long memoryUsage() {
         // both encodings use the skiplist + map in memory: node, level array, score, map entry (measured)
-        return 64 + memberBytes + length * 218;
+        return 64 + memberBytes + length * 130;
     }
 
     /** Switches to "skiplist" when adding one more member of {@code memberLen} bytes passes a limit. */
@@ -214,11 +220,17 @@ public final class ZSetValue implements Value {
     // ---- lookups ----
 
     public Node node(byte[] b, int off, int len) {
-        return dict.get(ByteBuffer.wrap(b, off, len));
+        int h = io.strata.engine.util.Bytes.hash(b, off, len);
+        for (Node n = buckets[h & (buckets.length - 1)]; n != null; n = n.chain) {
+            if (n.hash == h && io.strata.engine.util.Bytes.equals(n.member, b, off, len)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     public Node node(byte[] member) {
-        return dict.get(ByteBuffer.wrap(member));
+        return node(member, 0, member.length);
     }
 
     /** The member's score, or null when absent. */
@@ -296,9 +308,53 @@ public final class ZSetValue implements Value {
             tail = n;
         }
         length++;
-        dict.put(ByteBuffer.wrap(member), n);
+        index(n);
         memberBytes += member.length;
         return n;
+    }
+
+    private void index(Node n) {
+        if (length > buckets.length) {
+            rehash(buckets.length * 2);
+        }
+        int i = n.hash & (buckets.length - 1);
+        n.chain = buckets[i];
+        buckets[i] = n;
+    }
+
+    private Node unindex(byte[] member) {
+        int h = io.strata.engine.util.Bytes.hash(member, 0, member.length);
+        int i = h & (buckets.length - 1);
+        Node prev = null;
+        for (Node n = buckets[i]; n != null; prev = n, n = n.chain) {
+            if (n.hash == h && java.util.Arrays.equals(n.member, member)) {
+                if (prev == null) {
+                    buckets[i] = n.chain;
+                } else {
+                    prev.chain = n.chain;
+                }
+                n.chain = null;
+                if (buckets.length > 4 && length - 1 < buckets.length / 8) {
+                    rehash(buckets.length / 2);
+                }
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private void rehash(int size) {
+        Node[] nb = new Node[size];
+        for (Node head : buckets) {
+            for (Node n = head; n != null; ) {
+                Node next = n.chain;
+                int i = n.hash & (size - 1);
+                n.chain = nb[i];
+                nb[i] = n;
+                n = next;
+            }
+        }
+        buckets = nb;
     }
 
     private void unlink(Node x, Node[] update) {
@@ -335,7 +391,7 @@ public final class ZSetValue implements Value {
 
     /** Removes a member; false when absent. */
     public boolean remove(byte[] member) {
-        Node n = dict.remove(ByteBuffer.wrap(member));
+        Node n = unindex(member);
         if (n == null) {
             return false;
         }
