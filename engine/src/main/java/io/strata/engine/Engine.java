@@ -53,11 +53,15 @@ public final class Engine {
     public final SlowLog slowLog = new SlowLog();
     public final LatencyMonitor latency = new LatencyMonitor();
     public final PubSub pubsub = new PubSub(this);
+    public final Eviction eviction;
     public final Notifier notifier = new Notifier(this);
     public final String runId;
     public final long startMs = System.currentTimeMillis();
-    /** Heap in use when the engine was created: the fixed part of INFO used_memory. */
-    public final long startupMemory = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    /**
+     * The fixed part of INFO used_memory: the empty databases' slot arrays and the command table
+     * (an estimate of the engine's own structures, like Redis' used_memory_startup).
+     */
+    public final long startupMemory;
     private final AtomicLong clientIds = new AtomicLong();
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final List<Client> monitors = new ArrayList<>();
@@ -73,10 +77,25 @@ public final class Engine {
     public Engine(Config config) {
         this.config = config;
         this.keyspace = new Keyspace(config.databases);
+        this.startupMemory = config.databases * (16L + 16384L * 4) + 256 * 1024;
+        this.eviction = new Eviction(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         notifier.setFlags(Math.max(0, Notifier.parse(config.notifyKeyspaceEvents)));
+        applyMemoryPolicy();
+        config.onChange("maxmemory-policy", v -> {
+            applyMemoryPolicy();
+            return null;
+        });
+        config.onChange("lfu-log-factor", v -> {
+            applyMemoryPolicy();
+            return null;
+        });
+        config.onChange("lfu-decay-time", v -> {
+            applyMemoryPolicy();
+            return null;
+        });
         config.onChange("notify-keyspace-events", v -> {
             notifier.setFlags(Math.max(0, Notifier.parse(v)));
             return null;
@@ -264,6 +283,15 @@ public final class Engine {
             reject(c, r, spec, Errors.LOADING);
             return;
         }
+        if (config.maxmemory > 0 && !loading) {
+            // as Redis' processCommand: free memory before any command; refuse only those that may grow it
+            boolean oom = !eviction.performEvictions();
+            if (oom && (spec.has(CommandFlag.DENYOOM)
+                || (TransactionCommands.isExec(spec) && TransactionCommands.queueDenyOom(this, c)))) {
+                reject(c, r, spec, Errors.OOM);
+                return;
+            }
+        }
         if (c.inMulti && spec.has(CommandFlag.NO_MULTI)) {
             reject(c, r, spec, Errors.NOT_IN_MULTI);
             return;
@@ -300,6 +328,17 @@ public final class Engine {
         }
         stats.errorReplies++;
         r.error(error);
+    }
+
+    private void applyMemoryPolicy() {
+        keyspace.lfuMode = config.maxmemoryPolicy.endsWith("-lfu");
+        keyspace.lfuLogFactor = config.lfuLogFactor;
+        keyspace.lfuDecayTime = config.lfuDecayTime;
+    }
+
+    /** Memory counted against {@code maxmemory}: what INFO reports as used_memory. */
+    public long usedMemory() {
+        return startupMemory + keyspace.usedMemory();
     }
 
     /** Runs a command already checked by the dispatcher (also used by EXEC). */

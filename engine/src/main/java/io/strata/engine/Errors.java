@@ -11,6 +11,8 @@ public final class Errors {
     }
 
     public static final String SYNTAX = "ERR syntax error";
+    public static final String LRU_NOT_SELECTED = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+    public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     public static final String NOT_FLOAT = "ERR value is not a valid float";
     public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";

@@ -14,6 +14,8 @@ public final class Stats {
     public final LongAdder connectionsReceived = new LongAdder();
     public final LongAdder rejectedConnections = new LongAdder();
     public long commandsProcessed;
+    /** Keys removed by the maxmemory policy (INFO evicted_keys). */
+    public long evictedKeys;
     public long errorReplies;
     public long unexpectedErrorReplies;
     /** Error replies by error code ("ERR", "WRONGTYPE"…), for INFO errorstats; at most 128 codes as Redis. */

@@ -257,7 +257,7 @@ public final class AdminCommands extends CommandGroup {
         // used_memory is what the data holds (estimated per entry as it changes, so it does not
         // swing with garbage) plus the server's footprint at start; the JVM heap is shown apart
         long dataset = ks.usedMemory();
-        long used = engine.startupMemory + dataset;
+        long used = engine.usedMemory();
         memoryPeak = Math.max(memoryPeak, used);
         long rss = rss();
         long total = totalSystemMemory();
@@ -279,9 +279,9 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "used_memory_lua", 0);
         field(sb, "used_memory_scripts", 0);
         field(sb, "number_of_cached_scripts", 0);
-        field(sb, "maxmemory", 0);
-        field(sb, "maxmemory_human", "0B");
-        field(sb, "maxmemory_policy", "noeviction");
+        field(sb, "maxmemory", engine.config.maxmemory);
+        field(sb, "maxmemory_human", human(engine.config.maxmemory));
+        field(sb, "maxmemory_policy", engine.config.maxmemoryPolicy);
         field(sb, "mem_fragmentation_ratio", fmt2(used == 0 ? 0 : (double) rss / used));
         field(sb, "mem_fragmentation_bytes", rss - used);
         field(sb, "mem_not_counted_for_evict", 0);
@@ -389,7 +389,7 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "expired_stale_perc", "0.00");
         field(sb, "expired_time_cap_reached_count", 0);
         field(sb, "expire_cycle_cpu_milliseconds", 0);
-        field(sb, "evicted_keys", 0);
+        field(sb, "evicted_keys", engine.stats.evictedKeys);
         field(sb, "evicted_clients", 0);
         field(sb, "total_eviction_exceeded_time", 0);
         field(sb, "current_eviction_exceeded_time", 0);

@@ -674,17 +674,25 @@ public final class KeyCommands extends CommandGroup {
             r.nullBulk();
             return;
         }
+        if (ks.lfuMode) {
+            r.error(Errors.LRU_NOT_SELECTED);
+            return;
+        }
         r.integer(Math.max(0, ks.now() / 1000 - e.lruSeconds));
     }
 
-    /** The maxmemory policy is always noeviction (no LFU), so FREQ answers as Redis does then. */
+    /** The LFU counter after decay; an error unless the maxmemory policy is an LFU one, as Redis. */
     private void objectFreq(Client c, Args a, ReplySink r) {
         Entry e = inspect(c, a, 2);
         if (e == null) {
             r.nullBulk();
             return;
         }
-        r.error(Errors.LFU_NOT_SELECTED);
+        if (!ks.lfuMode) {
+            r.error(Errors.LFU_NOT_SELECTED);
+            return;
+        }
+        r.integer(ks.lfuDecrAndReturn(e));
     }
 
     private void objectHelp(Client c, Args a, ReplySink r) {

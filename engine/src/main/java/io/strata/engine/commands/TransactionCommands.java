@@ -108,6 +108,17 @@ public final class TransactionCommands extends CommandGroup implements Keyspace.
         return false;
     }
 
+    /** True when the queued transaction holds a command that may grow memory (EXEC under OOM). */
+    public static boolean queueDenyOom(Engine e, Client c) {
+        for (Args q : c.multiQueue) {
+            CommandSpec s = resolve(e, q);
+            if (s != null && s.has(CommandFlag.DENYOOM)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static void unwatchAll(Engine e, Client c) {
         TransactionCommands t = instance(e);
         if (t != null) {

@@ -102,6 +102,15 @@ public final class Config {
     /** Longest sparse HyperLogLog (header included) before it is promoted to dense. */
     public volatile long hllSparseMaxBytes = 3000;
 
+    // ---- memory ----
+    /** Bound on used_memory in bytes; 0 = none. */
+    public volatile long maxmemory = 0;
+    public volatile String maxmemoryPolicy = "noeviction";
+    public volatile int maxmemorySamples = 5;
+    public volatile int maxmemoryEvictionTenacity = 10;
+    public volatile int lfuLogFactor = 10;
+    public volatile int lfuDecayTime = 1;
+
     /** The config file the server was started with, or null. */
     public volatile String configFile;
 
@@ -200,6 +209,13 @@ public final class Config {
             return null;
         });
         special("client-output-buffer-limit", false, this::formatOutputLimits, this::parseOutputLimits);
+        memoryParam("maxmemory", 0, Long.MAX_VALUE, () -> maxmemory, v -> maxmemory = v);
+        enumParam("maxmemory-policy", new String[] {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+            "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, () -> maxmemoryPolicy, v -> maxmemoryPolicy = v);
+        intParam("maxmemory-samples", 1, 64, () -> maxmemorySamples, v -> maxmemorySamples = v);
+        intParam("maxmemory-eviction-tenacity", 0, 100, () -> maxmemoryEvictionTenacity, v -> maxmemoryEvictionTenacity = v);
+        intParam("lfu-log-factor", 0, Integer.MAX_VALUE, () -> lfuLogFactor, v -> lfuLogFactor = v);
+        intParam("lfu-decay-time", 0, Integer.MAX_VALUE, () -> lfuDecayTime, v -> lfuDecayTime = v);
         add(new Param("list-max-listpack-size", List.of("list-max-ziplist-size"), Kind.INT, false,
             () -> Integer.toString(listMaxListpackSize), intSetter(Integer.MIN_VALUE, Integer.MAX_VALUE, v -> listMaxListpackSize = v)));
         add(new Param("list-compress-depth", List.of(), Kind.INT, false,

@@ -225,6 +225,33 @@ public final class Database {
         return null;
     }
 
+    /** A random entry with an expiry (possibly expired), or null when none has one. */
+    public Entry randomVolatileEntry(Random rnd) {
+        if (expires == 0) {
+            return null;
+        }
+        int start = rnd.nextInt(Crc16.SLOTS);
+        for (int i = 0; i < Crc16.SLOTS; i++) {
+            Segment s = segments[(start + i) & (Crc16.SLOTS - 1)];
+            if (s != null && s.volatileCount > 0) {
+                for (int tries = 0; tries < 16; tries++) {
+                    Entry e = s.randomEntry(rnd);
+                    if (e.expireAt >= 0) {
+                        return e;
+                    }
+                }
+                Entry[] found = {null};
+                s.forEach(e -> {
+                    if (found[0] == null && e.expireAt >= 0) {
+                        found[0] = e;
+                    }
+                });
+                return found[0];
+            }
+        }
+        return null;
+    }
+
     /**
      * Visits the volatile keys of segments from the cycle's cursor on, handing each to
      * {@code visitor}; stops after {@code maxSegments} segments with volatile keys.

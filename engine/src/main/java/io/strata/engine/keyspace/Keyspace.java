@@ -102,7 +102,7 @@ public final class Keyspace {
             misses++;
         } else {
             hits++;
-            e.lruSeconds = (int) (now / 1000);
+            accessed(e);
         }
         return e;
     }
@@ -126,10 +126,55 @@ public final class Keyspace {
     public Entry lookupWrite(Database db, byte[] b, int off, int len) {
         Entry e = lookup(db, b, off, len);
         if (e != null) {
-            e.lruSeconds = (int) (now / 1000);
+            accessed(e);
             touch(db, e);
         }
         return e;
+    }
+
+    // ---- access clocks (LRU seconds, Redis' LFU counter) ----
+
+    /** The maxmemory policy is an LFU one: keep the logarithmic counters (Redis' updateLFU). */
+    public volatile boolean lfuMode;
+    public volatile int lfuLogFactor = 10;
+    public volatile int lfuDecayTime = 1;
+    private static final int LFU_INIT_VAL = 5;
+
+    private void accessed(Entry e) {
+        e.lruSeconds = (int) (now / 1000);
+        if (lfuMode) {
+            int counter = lfuLogIncr(lfuDecrAndReturn(e));
+            e.lfu = (lfuMinutes() << 8) | counter;
+        }
+    }
+
+    private int lfuMinutes() {
+        return (int) ((now / 60_000) & 65535);
+    }
+
+    /** A new key's LFU field: now, counter LFU_INIT_VAL. */
+    public int lfuInit() {
+        return (lfuMinutes() << 8) | LFU_INIT_VAL;
+    }
+
+    /** The counter after decay for the minutes since it was last decremented (LFUDecrAndReturn). */
+    public int lfuDecrAndReturn(Entry e) {
+        int ldt = e.lfu >>> 8;
+        int counter = e.lfu & 255;
+        int nowMin = lfuMinutes();
+        int elapsed = nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
+        int periods = lfuDecayTime > 0 ? elapsed / lfuDecayTime : 0;
+        return periods > counter ? 0 : counter - periods;
+    }
+
+    private int lfuLogIncr(int counter) {
+        if (counter == 255) {
+            return 255;
+        }
+        double r = java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+        int base = Math.max(0, counter - LFU_INIT_VAL);
+        double p = 1.0 / (base * lfuLogFactor + 1);
+        return r < p ? counter + 1 : counter;
     }
 
     // ---- memory accounting ----
@@ -179,6 +224,7 @@ public final class Keyspace {
         Entry e = lookup(db, key);
         if (e == null) {
             e = db.insert(key, value);
+            e.lfu = lfuInit();
             added(db, key);
         } else {
             touch(db, e); // first: a running snapshot keeps the old value
@@ -189,7 +235,7 @@ public final class Keyspace {
                 db.setExpire(e, -1);
             }
         }
-        e.lruSeconds = (int) (now / 1000);
+        accessed(e);
         changed(db, key);
         return e;
     }
@@ -203,7 +249,7 @@ public final class Keyspace {
         if (!keepTtl && e.expireAt >= 0) {
             db.setExpire(e, -1);
         }
-        e.lruSeconds = (int) (now / 1000);
+        accessed(e);
         changed(db, e.key);
     }
 
@@ -211,6 +257,7 @@ public final class Keyspace {
     public Entry add(Database db, byte[] key, Object value) {
         Entry e = db.insert(key, value);
         e.lruSeconds = (int) (now / 1000);
+        e.lfu = lfuInit();
         added(db, key);
         changed(db, key);
         return e;
