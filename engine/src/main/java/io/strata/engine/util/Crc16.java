@@ -25,11 +25,12 @@ public final class Crc16 {
     }
 
     public static int crc16(byte[] b, int off, int len) {
+        // bits above 16 are garbage until the final mask: the index only reads bits 8..15
         int crc = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            crc = ((crc << 8) ^ TABLE[((crc >>> 8) ^ b[i]) & 0xff]) & 0xffff;
+            crc = (crc << 8) ^ TABLE[((crc >>> 8) ^ b[i]) & 0xff];
         }
-        return crc;
+        return crc & 0xffff;
     }
 
     /** Cluster slot of a key, honouring a non-empty {@code {hash tag}} as Redis does. */
