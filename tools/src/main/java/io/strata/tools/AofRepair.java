@@ -238,9 +238,8 @@ public final class AofRepair implements Callable<Integer> {
             }
             if (d.lostCommands() < 0) {
                 unknown = true;
-            } else {
-                lost += d.lostCommands();
             }
+            lost += d.lostAtLeast();
         }
         if (limit < s.size) {
             if (s.cutOffset >= 0 && limit == s.cutOffset) {
@@ -399,7 +398,8 @@ public final class AofRepair implements Callable<Integer> {
         for (AofScan.Damage d : s.damages) {
             report.println("  damage at offset " + d.offset() + ": " + d.kind().label + " (" + d.detail() + "); "
                 + (d.end() >= s.size ? "nothing valid follows" : "valid data resumes at offset " + d.end())
-                + (d.lostCommands() >= 0 ? "; " + d.lostCommands() + " commands in it" : ""));
+                + (d.lostCommands() >= 0 ? "; " + d.lostCommands() + " commands in it"
+                : d.lostAtLeast() > 0 ? "; at least " + d.lostAtLeast() + " commands in it" : ""));
         }
         if (s.moreDamages > 0) {
             report.println("  ... and " + s.moreDamages + " more damaged ranges");

@@ -46,9 +46,10 @@ final class AofScan {
 
     /**
      * Bytes {@code [offset, end)} are damaged; {@code end} is where reading resumed (the file size
-     * when nothing valid follows). {@code lostCommands} is -1 when it cannot be counted.
+     * when nothing valid follows). {@code lostCommands} is -1 when it cannot be counted
+     * exactly; {@code lostAtLeast} is then the whole commands readable before the damage in it.
      */
-    record Damage(Kind kind, long offset, long end, String detail, long lostCommands, long framesBefore) {
+    record Damage(Kind kind, long offset, long end, String detail, long lostCommands, long lostAtLeast, long framesBefore) {
     }
 
     /** Receives the commands of a file in order (for --dump). */
@@ -141,8 +142,12 @@ final class AofScan {
     }
 
     private void damage(Kind kind, long offset, long end, String detail, long lost) {
+        damage(kind, offset, end, detail, lost, Math.max(lost, 0));
+    }
+
+    private void damage(Kind kind, long offset, long end, String detail, long lost, long atLeast) {
         if (damages.size() < MAX_DAMAGES) {
-            damages.add(new Damage(kind, offset, end, detail, lost, frames));
+            damages.add(new Damage(kind, offset, end, detail, lost, atLeast, frames));
         } else {
             moreDamages++;
         }
@@ -200,11 +205,15 @@ final class AofScan {
                     String detail = r.problem + (r.status == AofFrames.Status.TORN && next >= 0
                         ? ", but a valid frame follows at offset " + next : "");
                     long lost = -1;
+                    long atLeast = 0;
                     if (r.frameLength > 0 && pos + r.frameLength == end) {
                         byte[] p = AofSalvage.payloadIgnoringCrc(ch, pos);
-                        lost = p == null ? -1 : resp.count(p, 0, p.length);
+                        if (p != null) {
+                            lost = resp.count(p, 0, p.length);
+                            atLeast = lost >= 0 ? lost : countPrefix(resp, p);
+                        }
                     }
-                    damage(kind, pos, end, detail, lost);
+                    damage(kind, pos, end, detail, lost, atLeast);
                     if (next < 0) {
                         return;
                     }
@@ -215,6 +224,22 @@ final class AofScan {
                     throw new IllegalStateException("status=" + r.status);
             }
         }
+    }
+
+    /** Whole commands at the start of a damaged payload. */
+    private static long countPrefix(RespCommands resp, byte[] p) {
+        long n = 0;
+        int at = 0;
+        while (at < p.length) {
+            RespCommands.Status s = resp.next(p, at, p.length);
+            if (s == RespCommands.Status.COMMAND) {
+                n++;
+            } else if (s != RespCommands.Status.ANNOTATION) {
+                break;
+            }
+            at = resp.end();
+        }
+        return n;
     }
 
     private void emit(byte[] payload, RespCommands resp) {
