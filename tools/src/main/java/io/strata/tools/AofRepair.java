@@ -35,9 +35,9 @@ import java.util.concurrent.Callable;
  * <p>Thread rule: main thread only.
  */
 @Command(name = "aof-repair", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Check, repair, truncate to a point in time, or dump an append-only file.",
-        "DIR is an appendonlydir (or a directory holding one); FILE is a manifest or a single AOF file.",
-        "Reads Strata's framed AOF and redis-server 7's plain RESP appendonlydir."},
+    description = {"Check, repair, truncate to a point in time, or dump an append-only file. "
+        + "DIR is an appendonlydir (or a directory holding one); FILE is a manifest or a single AOF file. "
+        + "Reads Strata's framed AOF and redis-server 7's plain RESP appendonlydir."},
     exitCodeOnInvalidInput = Exit.USAGE, exitCodeOnExecutionException = Exit.INTERNAL,
     exitCodeListHeading = "%nExit status:%n", exitCodeList = {
         "0:clean (with --fix: repaired and re-checked clean)",

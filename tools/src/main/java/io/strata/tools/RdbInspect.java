@@ -38,8 +38,8 @@ import java.util.concurrent.Callable;
  * <p>Thread rule: main thread only.
  */
 @Command(name = "rdb-inspect", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Summarise, list or check an RDB file: Strata's, any redis-server RDB of versions 1-12,",
-        "or an AOF base file (FILE may be an appendonlydir: its manifest's base file is read)."},
+    description = "Summarise, list or check an RDB file: Strata's, any redis-server RDB of versions 1-12, "
+        + "or an AOF base file (FILE may be an appendonlydir: its manifest's base file is read).",
     exitCodeOnInvalidInput = Exit.USAGE, exitCodeOnExecutionException = Exit.INTERNAL,
     exitCodeListHeading = "%nExit status:%n", exitCodeList = {
         "0:clean", "1:corrupt: truncated, bad checksum or malformed (offset printed)",
