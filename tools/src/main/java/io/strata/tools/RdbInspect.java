@@ -255,7 +255,8 @@ public final class RdbInspect implements Callable<Integer> {
         l.sort(cmp.reversed());
         out.println(title + ":");
         for (KeyStat k : l) {
-            out.printf("  %10s %9d elements  db%d %-6s %s%n", Text.bytes(k.size), k.length, k.db, k.type, Text.show(k.key));
+            out.printf("  %10s %9d %-8s  db%d %-6s %s%n", Text.bytes(k.size), k.length, k.type.equals("string") ? "bytes" : "elements",
+                k.db, k.type, Text.show(k.key));
         }
     }
 
