@@ -82,6 +82,8 @@ public final class Config {
     public volatile boolean rdbcompression = true;
     /** Write (and check) the CRC64 trailer of RDB files. */
     public volatile boolean rdbchecksum = true;
+    /** Redis' test knob: microseconds the save sleeps after each key (0 = none). */
+    public volatile int rdbKeySaveDelay = 0;
     public volatile String appendonly = "no";
     public volatile String dbfilename = "dump.rdb";
     // ---- monitoring ----
@@ -164,6 +166,8 @@ public final class Config {
         boolParam("stop-writes-on-bgsave-error", () -> stopWritesOnBgsaveError, v -> stopWritesOnBgsaveError = v);
         boolParam("rdbcompression", () -> rdbcompression, v -> rdbcompression = v);
         boolParam("rdbchecksum", () -> rdbchecksum, v -> rdbchecksum = v);
+        intParam("rdb-key-save-delay", Integer.MIN_VALUE, Integer.MAX_VALUE, () -> rdbKeySaveDelay,
+            v -> rdbKeySaveDelay = v);
         // AOF arrives with the durability work; until then only the value that describes what the
         // server really does is accepted (clients such as redis-benchmark read it).
         special("appendonly", false, () -> appendonly, v -> v.equalsIgnoreCase("no") ? null

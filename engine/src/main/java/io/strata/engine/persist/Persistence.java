@@ -87,7 +87,7 @@ public final class Persistence {
 
     private RdbSaver.Options options() {
         return new RdbSaver.Options(config.rdbcompression, config.rdbchecksum,
-            engine.startupMemory + ks.usedMemory(), false);
+            engine.startupMemory + ks.usedMemory(), false, config.rdbKeySaveDelay);
     }
 
     // ---- load ----

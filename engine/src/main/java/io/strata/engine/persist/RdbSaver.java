@@ -43,8 +43,15 @@ public final class RdbSaver {
     private RdbSaver() {
     }
 
-    /** How to write: LZF compression (rdbcompression), CRC64 (rdbchecksum), aux values. */
-    public record Options(boolean compress, boolean checksum, long usedMem, boolean aofBase) {
+    /**
+     * How to write: LZF compression (rdbcompression), CRC64 (rdbchecksum), aux values (used-mem,
+     * aof-base 1 for an AOF base file), and Redis' test knob rdb-key-save-delay (microseconds
+     * slept per key, 0 = none).
+     */
+    public record Options(boolean compress, boolean checksum, long usedMem, boolean aofBase, long keySaveDelayMicros) {
+        public Options(boolean compress, boolean checksum, long usedMem, boolean aofBase) {
+            this(compress, checksum, usedMem, aofBase, 0);
+        }
     }
 
     /** What a save wrote. */
@@ -80,6 +87,9 @@ public final class RdbSaver {
                 }
                 w.entry(it.key, RdbCodec.toRdb(it.value), it.expireAt);
                 keys[0]++;
+                if (opt.keySaveDelayMicros() > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(opt.keySaveDelayMicros() * 1000);
+                }
             }
         });
         w.end();
