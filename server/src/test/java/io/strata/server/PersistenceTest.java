@@ -330,5 +330,11 @@ class PersistenceTest {
             assertEquals("OK", j.configSet("save", ""));
             assertEquals("", j.configGet("save").get("save"));
         }
+        // as redis.conf: the first save directive replaces the defaults, the next ones add points
+        try (TestServer s = TestServer.start("--save", "900 1", "--save", "300 10"); Jedis j = s.jedis()) {
+            assertEquals("900 1 300 10", j.configGet("save").get("save"));
+            assertEquals("OK", j.configSet("save", "60 5"));
+            assertEquals("60 5", j.configGet("save").get("save"));
+        }
     }
 }

@@ -74,6 +74,8 @@ public final class Config {
     public volatile boolean daemonize = false;
     /** The {@code save} points as Redis prints them ("seconds changes" pairs; "" = none). */
     public volatile String save = "3600 1 300 100 60 10000";
+    /** A save directive was already read from the config file or arguments (later ones append). */
+    private boolean saveSetInitially;
     /** {@link #save} parsed: {seconds, changes} pairs, read by the cron. */
     public volatile long[][] saveParams = {{3600, 1}, {300, 100}, {60, 10000}};
     /** Refuse writes (MISCONF) while the last BGSAVE failed and save points are configured. */
@@ -441,6 +443,14 @@ public final class Config {
         Param p = param(name);
         if (p == null) {
             return "Bad directive or wrong number of arguments";
+        }
+        if (p.name.equals("save")) {
+            // as Redis: the first save directive replaces the defaults, later ones add points
+            boolean append = saveSetInitially && !value.trim().isEmpty();
+            saveSetInitially = true;
+            if (append) {
+                return parseSave(save + " " + value);
+            }
         }
         return p.setter.apply(value);
     }
