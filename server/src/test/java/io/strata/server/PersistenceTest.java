@@ -142,6 +142,17 @@ class PersistenceTest {
             flipped[flipped.length - 1] ^= 1;
             assertEquals("ERR DUMP payload version or checksum are wrong",
                 assertThrows(JedisDataException.class, () -> j.restore("new", 0, flipped)).getMessage());
+            // a payload of RDB 11 (Redis 7.2+) is refused as redis-server 7.0 refuses it
+            byte[] v11 = withFooter(new byte[] {0, 1, 'a'});
+            v11[v11.length - 10] = 11;
+            long crc = crc64(v11, v11.length - 8);
+            for (int i = 0; i < 8; i++) {
+                v11[v11.length - 8 + i] = (byte) (crc >>> (8 * i));
+            }
+            assertEquals("ERR DUMP payload version or checksum are wrong",
+                assertThrows(JedisDataException.class, () -> j.restore("new", 0, v11)).getMessage());
+            assertEquals("OK", j.restore("new", 0, withFooter(new byte[] {0, 1, 'a'})));
+            assertEquals("a", j.get("new"));
             assertEquals("-ERR syntax error\r\n", raw.call("restore", "new", "0", "x", "bogus"));
             assertEquals("-ERR Invalid IDLETIME value, must be >= 0\r\n", raw.call("restore", "new", "0", "x", "idletime", "-1"));
             assertEquals("-ERR Invalid FREQ value, must be >= 0 and <= 255\r\n", raw.call("restore", "new", "0", "x", "freq", "256"));

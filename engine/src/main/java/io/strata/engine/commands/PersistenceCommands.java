@@ -14,6 +14,7 @@ import io.strata.engine.persist.RdbCodec;
 import io.strata.engine.util.Bytes;
 import io.strata.storage.StorageException;
 import io.strata.storage.rdb.Dump;
+import io.strata.storage.rdb.RdbFormat;
 import io.strata.storage.rdb.RdbValue;
 
 import static io.strata.engine.command.CommandFlag.ADMIN;
@@ -158,6 +159,12 @@ public final class PersistenceCommands extends CommandGroup {
             return;
         }
         byte[] payload = a.bytes(3);
+        // as redis-server 7.0's verifyDumpPayload: nothing newer than the RDB version it writes
+        if (payload.length < 10
+            || ((payload[payload.length - 10] & 0xff) | (payload[payload.length - 9] & 0xff) << 8) > RdbFormat.WRITE_VERSION) {
+            r.error(Errors.DUMP_PAYLOAD);
+            return;
+        }
         RdbValue rv;
         try {
             rv = Dump.deserialize(payload);
