@@ -13,6 +13,7 @@ import io.strata.engine.commands.HashCommands;
 import io.strata.engine.commands.GeoCommands;
 import io.strata.engine.commands.KeyCommands;
 import io.strata.engine.commands.ListCommands;
+import io.strata.engine.commands.PersistenceCommands;
 import io.strata.engine.commands.PubSubCommands;
 import io.strata.engine.commands.ServerCommands;
 import io.strata.engine.commands.SetCommands;
@@ -22,6 +23,7 @@ import io.strata.engine.commands.TransactionCommands;
 import io.strata.engine.commands.ZSetCommands;
 import io.strata.engine.config.Config;
 import io.strata.engine.keyspace.Keyspace;
+import io.strata.engine.persist.Persistence;
 import io.strata.engine.util.Bytes;
 
 import java.security.SecureRandom;
@@ -48,6 +50,8 @@ public final class Engine {
 
     public final Config config;
     public final Keyspace keyspace;
+    /** RDB load, SAVE/BGSAVE, save points, MISCONF state. */
+    public final Persistence persistence;
     public final CommandTable commands = new CommandTable();
     public final Stats stats = new Stats();
     public final SlowLog slowLog = new SlowLog();
@@ -79,6 +83,7 @@ public final class Engine {
         this.keyspace = new Keyspace(config.databases);
         this.startupMemory = config.databases * (16L + 16384L * 4) + 256 * 1024;
         this.eviction = new Eviction(this);
+        this.persistence = new Persistence(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -130,6 +135,7 @@ public final class Engine {
         new ZSetCommands(this).register(commands);
         new GeoCommands(this).register(commands);
         new SortCommands(this).register(commands);
+        new PersistenceCommands(this).register(commands);
     }
 
     private static String version() {
@@ -277,6 +283,12 @@ public final class Engine {
         if (c.protocol == 2 && c.inPubSubMode() && !allowedWhileSubscribed(spec)) {
             reject(c, r, spec, "ERR Can't execute '" + spec.fullName()
                 + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        String diskError = persistence.diskErrorForWrites();
+        if (diskError != null && (spec.has(CommandFlag.WRITE) || spec.name.equals("ping"))) {
+            // Redis' writeCommandsDeniedByDiskError: PING too, so monitoring notices
+            reject(c, r, spec, diskError);
             return;
         }
         if (loading && !spec.has(CommandFlag.LOADING)) {
@@ -706,6 +718,9 @@ public final class Engine {
             // Redis' slow cycle: 25% of each cron period, scaled by active-expire-effort
             long budget = 1_000_000_000L / Math.max(1, config.hz) / 4 * (3 + config.activeExpireEffort) / 4;
             keyspace.activeExpireCycle(budget);
+        }
+        if (!loading) {
+            persistence.cron();
         }
         int timeout = config.timeout;
         if (timeout > 0) {

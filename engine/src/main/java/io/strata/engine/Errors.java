@@ -88,6 +88,21 @@ public final class Errors {
     public static final String LCS_LEN_AND_IDX = "ERR If you want both the length and indexes, please just use IDX.";
     public static final String LCS_NO_MEMORY = "ERR Insufficient memory, failed allocating transient memory for LCS";
 
+    // persistence (rdb.c, cluster.c DUMP/RESTORE, server.c MISCONF, debug.c)
+    /** Redis' bare shared.err, SAVE's answer when the save failed. */
+    public static final String ERR = "ERR";
+    public static final String BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
+    public static final String BGSAVE_OTHER_CHILD = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+    public static final String MISCONF_RDB = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+    public static final String BUSYKEY = "BUSYKEY Target key name already exists.";
+    public static final String DUMP_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
+    public static final String BAD_DATA_FORMAT = "ERR Bad data format";
+    public static final String INVALID_TTL = "ERR Invalid TTL value, must be >= 0";
+    public static final String INVALID_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0";
+    public static final String INVALID_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+    public static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
+    public static final String RELOAD_LOAD_FAILED = "ERR Error trying to load the RDB dump, check server logs.";
+
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
     }

@@ -63,8 +63,10 @@ public final class Main {
         Thread hook = new Thread(() -> {
             if (!server.isStopping()) {
                 Log.warning("Received SIGTERM scheduling shutdown...");
+                server.shutdownOnSignal(60);
+            } else {
+                server.shutdown();
             }
-            server.shutdown();
             try {
                 server.awaitShutdown(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -76,8 +76,12 @@ public final class StrataServer implements ServerControl {
         return keyspaceLoop;
     }
 
-    /** Binds and starts serving; throws if no address could be bound. */
+    /**
+     * Loads the dataset, binds and starts serving; throws if the dataset cannot be loaded (as
+     * Redis exits on a bad RDB) or no address could be bound.
+     */
     public void start() throws Exception {
+        loadDataset();
         IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelClass = Epoll.isAvailable()
             ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -136,6 +140,46 @@ public final class StrataServer implements ServerControl {
         if (inline) {
             scheduleCron(group.next());
         }
+    }
+
+    /**
+     * Start-up load, before any client is accepted (main thread; no other thread touches the
+     * keyspace yet): {@code dir/dbfilename} when it exists. The AOF start-up goes here too.
+     */
+    private void loadDataset() {
+        engine.persistence.setLog(Log::notice);
+        try {
+            engine.persistence.load();
+        } catch (io.strata.storage.StorageException e) {
+            throw new IllegalStateException("Fatal error loading the DB: " + e.getMessage() + ". Exiting.", e);
+        }
+    }
+
+    /**
+     * SIGTERM: saves as SHUTDOWN without arguments would (when save points are configured), on
+     * the keyspace thread, waiting for it up to {@code timeoutSeconds}; then shuts down. Any thread.
+     */
+    public void shutdownOnSignal(long timeoutSeconds) {
+        if (stopping.get() || listeners.isEmpty()) {
+            shutdown();
+            return;
+        }
+        CountDownLatch saved = new CountDownLatch(1);
+        try {
+            runOnKeyspaceThread(() -> {
+                try {
+                    engine.persistence.prepareForShutdown(engine.persistence.hasSavePoints(), true);
+                } finally {
+                    saved.countDown();
+                }
+            });
+            saved.await(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            Log.warning("could not save before exiting: " + e);
+        }
+        shutdown();
     }
 
     private void scheduleCron(io.netty.channel.EventLoop loop) {

@@ -21,6 +21,7 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private boolean ownsDir = true;
 
     private RedisServerProcess(Process process, int port, Path dir) {
         this.process = process;
@@ -59,6 +60,35 @@ public final class RedisServerProcess implements AutoCloseable {
         throw new IOException("redis-server did not start on port " + port);
     }
 
+    /**
+     * Starts redis-server in {@code dir} (a test's own directory, kept on close) with
+     * {@code --appendonly no} plus {@code extra}; it loads {@code dir/dump.rdb} when present.
+     */
+    public static RedisServerProcess startIn(Path dir, String... extra) throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            "--appendonly", "no", "--dir", dir.toString()));
+        cmd.addAll(Arrays.asList(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                RedisServerProcess r = new RedisServerProcess(p, port, dir);
+                r.ownsDir = false;
+                return r;
+            } catch (IOException e) {
+                Thread.sleep(20);
+            }
+        }
+        p.destroyForcibly();
+        throw new IOException("redis-server did not start on port " + port);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
     public int port() {
         return port;
     }
@@ -70,6 +100,9 @@ public final class RedisServerProcess implements AutoCloseable {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!ownsDir) {
+            return;
         }
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);

@@ -15,21 +15,47 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestServer implements AutoCloseable {
     private final StrataServer server;
+    /** A temporary dir this server got because the test named none; deleted on close. */
+    private java.nio.file.Path ownedDir;
 
     private TestServer(StrataServer server) {
         this.server = server;
     }
 
+    /**
+     * Starts a server on a free port. Without {@code --dir} it gets a fresh temporary directory,
+     * so no test ever loads or writes a dump.rdb in the working directory.
+     */
     public static TestServer start(String... args) {
+        java.nio.file.Path owned = null;
         try {
             List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1"));
+            if (!Arrays.asList(args).contains("--dir")) {
+                owned = java.nio.file.Files.createTempDirectory("strata-test");
+                all.addAll(List.of("--dir", owned.toString()));
+            }
             all.addAll(Arrays.asList(args));
             Config config = ConfigLoader.load(all.toArray(new String[0]));
             StrataServer s = new StrataServer(config);
             s.start();
-            return new TestServer(s);
+            TestServer t = new TestServer(s);
+            t.ownedDir = owned;
+            return t;
         } catch (Exception e) {
+            deleteTree(owned);
             throw new IllegalStateException("cannot start test server", e);
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).map(java.nio.file.Path::toFile)
+                .forEach(java.io.File::delete);
+        } catch (java.io.IOException e) {
+            // best effort: a temp dir left behind is harmless
         }
     }
 
@@ -68,5 +94,6 @@ public final class TestServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deleteTree(ownedDir);
     }
 }

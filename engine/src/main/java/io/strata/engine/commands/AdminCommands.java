@@ -335,24 +335,7 @@ public final class AdminCommands extends CommandGroup {
 
     private void persistence(StringBuilder sb) {
         sb.append("# Persistence\r\n");
-        field(sb, "loading", engine.loading ? 1 : 0);
-        field(sb, "async_loading", 0);
-        field(sb, "current_cow_peak", 0);
-        field(sb, "current_cow_size", 0);
-        field(sb, "current_cow_size_age", 0);
-        field(sb, "current_fork_perc", "0.00");
-        field(sb, "current_save_keys_processed", 0);
-        field(sb, "current_save_keys_total", 0);
-        field(sb, "rdb_changes_since_last_save", ks.dirty);
-        field(sb, "rdb_bgsave_in_progress", 0);
-        field(sb, "rdb_last_save_time", engine.startMs / 1000);
-        field(sb, "rdb_last_bgsave_status", "ok");
-        field(sb, "rdb_last_bgsave_time_sec", -1);
-        field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", 0);
-        field(sb, "rdb_last_cow_size", 0);
-        field(sb, "rdb_last_load_keys_expired", 0);
-        field(sb, "rdb_last_load_keys_loaded", 0);
+        engine.persistence.info((name, value) -> field(sb, name, value));
         field(sb, "aof_enabled", 0);
         field(sb, "aof_rewrite_in_progress", 0);
         field(sb, "aof_rewrite_scheduled", 0);
@@ -837,11 +820,39 @@ public final class AdminCommands extends CommandGroup {
                 }
             }
             r.ok();
+        } else if (sub.equals("reload")) {
+            debugReload(a, r);
         } else if (sub.equals("set-active-expire") && a.argc() == 3) {
             engine.activeExpireEnabled = atoi(a.str(2)) != 0;
             r.ok();
         } else {
             r.error(Errors.unknownSubcommandOrArity(a.str(1), "DEBUG"));
+        }
+    }
+
+    /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], as Redis' debug.c. */
+    private void debugReload(Args a, ReplySink r) {
+        boolean flush = true;
+        boolean save = true;
+        boolean merge = false;
+        for (int j = 2; j < a.argc(); j++) {
+            String opt = a.str(j).toLowerCase(Locale.ROOT);
+            if (opt.equals("merge")) {
+                merge = true;
+            } else if (opt.equals("noflush")) {
+                flush = false;
+            } else if (opt.equals("nosave")) {
+                save = false;
+            } else {
+                r.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
+            }
+        }
+        String err = engine.persistence.debugReload(merge, flush, save);
+        if (err != null) {
+            r.error(err);
+        } else {
+            r.ok();
         }
     }
 
@@ -867,6 +878,19 @@ public final class AdminCommands extends CommandGroup {
 
     private static void debugHelp(ReplySink r) {
         help(r, "DEBUG",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "    Examples:",
+            "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+            "      the database.",
+            "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+            "      existing RDB file.",
+            "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+            "      file to the database.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

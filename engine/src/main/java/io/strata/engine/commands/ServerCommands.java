@@ -23,7 +23,7 @@ import static io.strata.engine.command.CommandFlag.NO_MULTI;
 import static io.strata.engine.command.CommandFlag.STALE;
 
 /**
- * Server commands: COMMAND (generated from the table), SHUTDOWN, TIME, MONITOR.
+ * Server commands: COMMAND (generated from the table), SHUTDOWN (saving first as Redis does), TIME, MONITOR.
  *
  * <p>Thread rule: keyspace thread only.
  */
@@ -294,26 +294,41 @@ public final class ServerCommands extends CommandGroup {
 
     // ---- SHUTDOWN, TIME, MONITOR ----
 
+    /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's shutdownCommand. */
     private void shutdown(Client c, Args a, ReplySink r) {
+        boolean nosave = false;
         boolean save = false;
+        boolean force = false;
+        boolean other = false;
+        boolean abort = false;
         for (int i = 1; i < a.argc(); i++) {
             if (a.is(i, NOSAVE)) {
-                save = false;
+                nosave = true;
             } else if (a.is(i, SAVE)) {
                 save = true;
-            } else if (a.is(i, NOW) || a.is(i, FORCE)) {
-                continue;
+            } else if (a.is(i, NOW)) {
+                other = true;
+            } else if (a.is(i, FORCE)) {
+                force = true;
+                other = true;
             } else if (a.is(i, ABORT)) {
-                r.error("ERR No shutdown in progress.");
-                return;
+                abort = true;
             } else {
                 r.error(Errors.SYNTAX);
                 return;
             }
         }
-        if (save) {
-            // there is no RDB writer yet: refuse rather than claim a save that did not happen
-            r.error("ERR Errors trying to SHUTDOWN. Check logs.");
+        if (abort && (nosave || save || other) || nosave && save) {
+            r.error(Errors.SYNTAX);
+            return;
+        }
+        if (abort) {
+            r.error("ERR No shutdown in progress.");
+            return;
+        }
+        boolean doSave = save || !nosave && engine.persistence.hasSavePoints();
+        if (!engine.persistence.prepareForShutdown(doSave, force)) {
+            r.error(Errors.SHUTDOWN_FAILED);
             return;
         }
         engine.control().shutdown();

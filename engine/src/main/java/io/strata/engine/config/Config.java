@@ -72,7 +72,20 @@ public final class Config {
     public volatile String logfile = "";
     public volatile String pidfile = "";
     public volatile boolean daemonize = false;
-    public volatile String save = "";
+    /** The {@code save} points as Redis prints them ("seconds changes" pairs; "" = none). */
+    public volatile String save = "3600 1 300 100 60 10000";
+    /** A save directive was already read from the config file or arguments (later ones append). */
+    private boolean saveSetInitially;
+    /** {@link #save} parsed: {seconds, changes} pairs, read by the cron. */
+    public volatile long[][] saveParams = {{3600, 1}, {300, 100}, {60, 10000}};
+    /** Refuse writes (MISCONF) while the last BGSAVE failed and save points are configured. */
+    public volatile boolean stopWritesOnBgsaveError = true;
+    /** LZF-compress strings in RDB files and DUMP payloads. */
+    public volatile boolean rdbcompression = true;
+    /** Write (and check) the CRC64 trailer of RDB files. */
+    public volatile boolean rdbchecksum = true;
+    /** Redis' test knob: microseconds the save sleeps after each key (0 = none). */
+    public volatile int rdbKeySaveDelay = 0;
     public volatile String appendonly = "no";
     public volatile String dbfilename = "dump.rdb";
     // ---- monitoring ----
@@ -160,13 +173,23 @@ public final class Config {
             }
             return null;
         }));
-        // Persistence arrives with the durability work; until then only the values that describe
-        // what the server really does are accepted (clients such as redis-benchmark read them).
-        special("save", false, () -> save, v -> v.trim().isEmpty() ? null
-            : "RDB snapshots are not available yet in this version");
+        special("save", false, () -> save, this::parseSave);
+        boolParam("stop-writes-on-bgsave-error", () -> stopWritesOnBgsaveError, v -> stopWritesOnBgsaveError = v);
+        boolParam("rdbcompression", () -> rdbcompression, v -> rdbcompression = v);
+        boolParam("rdbchecksum", () -> rdbchecksum, v -> rdbchecksum = v);
+        intParam("rdb-key-save-delay", Integer.MIN_VALUE, Integer.MAX_VALUE, () -> rdbKeySaveDelay,
+            v -> rdbKeySaveDelay = v);
+        // AOF arrives with the durability work; until then only the value that describes what the
+        // server really does is accepted (clients such as redis-benchmark read it).
         special("appendonly", false, () -> appendonly, v -> v.equalsIgnoreCase("no") ? null
             : "AOF is not available yet in this version");
-        stringParam("dbfilename", () -> dbfilename, v -> dbfilename = v);
+        special("dbfilename", false, () -> dbfilename, v -> {
+            if (v.contains("/")) {
+                return "dbfilename can't be a path, just a filename";
+            }
+            dbfilename = v;
+            return null;
+        });
         add(new Param("slowlog-log-slower-than", List.of(), Kind.INT, false, () -> Long.toString(slowlogLogSlowerThan), v -> {
             try {
                 slowlogLogSlowerThan = Long.parseLong(v);
@@ -285,6 +308,36 @@ public final class Config {
             set.accept(l);
             return null;
         }));
+    }
+
+    /** Redis' setConfigSaveOption: "seconds changes" pairs, seconds >= 1, changes >= 0; "" for none. */
+    private String parseSave(String v) {
+        String[] t = v.trim().isEmpty() ? new String[0] : v.trim().split("\\s+");
+        if (t.length % 2 != 0) {
+            return "Invalid save parameters";
+        }
+        long[][] points = new long[t.length / 2][];
+        for (int i = 0; i < t.length; i += 2) {
+            long secs;
+            long changes;
+            try {
+                secs = Long.parseLong(t[i]);
+                changes = Long.parseLong(t[i + 1]);
+            } catch (NumberFormatException e) {
+                return "Invalid save parameters";
+            }
+            if (secs < 1 || changes < 0) {
+                return "Invalid save parameters";
+            }
+            points[i / 2] = new long[] {secs, changes};
+        }
+        StringBuilder sb = new StringBuilder();
+        for (long[] p : points) {
+            sb.append(sb.length() == 0 ? "" : " ").append(p[0]).append(' ').append(p[1]);
+        }
+        saveParams = points;
+        save = sb.toString();
+        return null;
     }
 
     private String formatOutputLimits() {
@@ -406,6 +459,14 @@ public final class Config {
         Param p = param(name);
         if (p == null) {
             return "Bad directive or wrong number of arguments";
+        }
+        if (p.name.equals("save")) {
+            // as Redis: the first save directive replaces the defaults, later ones add points
+            boolean append = saveSetInitially && !value.trim().isEmpty();
+            saveSetInitially = true;
+            if (append) {
+                return parseSave(save + " " + value);
+            }
         }
         return p.setter.apply(value);
     }

@@ -335,6 +335,22 @@ public final class Keyspace {
         snapshot = null;
     }
 
+    /**
+     * Visits every key as it is now, with the callbacks a {@link Snapshot} gives, for a save made
+     * synchronously on this thread (SAVE, SHUTDOWN, DEBUG RELOAD). Items hold the live values, not
+     * copies: the visitor must be done before the next command runs. Expired keys not yet removed
+     * are visited too, as Redis' rdbSave writes them (the loader drops them).
+     */
+    public void visitLive(Snapshot.Visitor v) {
+        for (Database db : dbs) {
+            if (db.size() == 0) {
+                continue;
+            }
+            v.database(db.index, db.size(), db.expires());
+            db.forEach(e -> v.item(db.index, new Snapshot.Item(e.key, e.value, e.expireAt)));
+        }
+    }
+
     /** The running snapshot, or null. */
     public Snapshot snapshot() {
         return snapshot;

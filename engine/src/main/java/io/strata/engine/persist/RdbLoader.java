@@ -1,0 +1,124 @@
+package io.strata.engine.persist;
+
+import io.strata.engine.config.Config;
+import io.strata.engine.keyspace.Database;
+import io.strata.engine.keyspace.Entry;
+import io.strata.engine.keyspace.Keyspace;
+import io.strata.storage.StorageException;
+import io.strata.storage.StorageException.Code;
+import io.strata.storage.rdb.RdbReader;
+import io.strata.storage.rdb.RdbValue;
+import io.strata.storage.rdb.RdbVisitor;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Loads an RDB stream into the {@link Keyspace}, one key at a time, as a Redis master does:
+ * keys already expired are skipped (and counted), records Strata does not keep (function
+ * libraries, module aux data, streams) are logged and skipped, and anything malformed is refused
+ * with a {@link StorageException} naming the file offset and what was wrong.
+ *
+ * <p>Thread rule: the keyspace thread, or the main thread before the server serves clients (no
+ * other thread may touch the keyspace meanwhile). A refused file may leave the keys read before
+ * the bad record in the keyspace: the caller stops the server (start-up) or reports the error.
+ */
+public final class RdbLoader {
+    private RdbLoader() {
+    }
+
+    /** What a load did: keys added, keys skipped as expired, records skipped, bytes read. */
+    public record Result(long keysLoaded, long keysExpired, long recordsSkipped, long bytes) {
+    }
+
+    /** How to load. */
+    public record Options(
+        /** Skip keys whose expiry has passed (a master's load); false keeps them (AOF preamble, replicas). */
+        boolean dropExpired,
+        /** Replace a key that exists already (DEBUG RELOAD MERGE) instead of refusing the file. */
+        boolean allowDuplicates) {
+        public static final Options MASTER = new Options(true, false);
+    }
+
+    /** Loads a file; see {@link #load(InputStream, Keyspace, Config, Options, Consumer, LongConsumer)}. */
+    public static Result load(Path file, Keyspace ks, Config config, Options opt, Consumer<String> log,
+                              LongConsumer progress) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return load(in, ks, config, opt, log, progress);
+        } catch (IOException e) {
+            throw new StorageException(Code.IO, 0, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the whole stream into {@code ks}. {@code log} receives one line per skipped record;
+     * {@code progress} the bytes read so far, now and then (for INFO loading_loaded_bytes).
+     */
+    public static Result load(InputStream in, Keyspace ks, Config config, Options opt, Consumer<String> log,
+                              LongConsumer progress) {
+        long now = System.currentTimeMillis();
+        long[] counts = new long[4]; // loaded, expired, skipped, bytes
+        RdbReader reader = new RdbReader(in);
+        reader.read(new RdbVisitor() {
+            @Override
+            public void entry(int dbIndex, byte[] key, RdbValue value, long expireAtMs, long idleSeconds, int freq,
+                              long offset, long size) {
+                if (dbIndex < 0 || dbIndex >= ks.databases()) {
+                    throw new StorageException(Code.UNSUPPORTED, offset, "Data file was created with a Redis server"
+                        + " configured to handle more than " + ks.databases() + " databases (db=" + dbIndex + ")");
+                }
+                counts[3] = offset + size;
+                if (((counts[0] + counts[1]) & 1023) == 0) {
+                    progress.accept(counts[3]);
+                }
+                if (opt.dropExpired() && expireAtMs >= 0 && expireAtMs < now) {
+                    counts[1]++;
+                    return;
+                }
+                Object v;
+                try {
+                    v = RdbCodec.fromRdb(value, config);
+                } catch (StorageException e) {
+                    throw new StorageException(e.code(), offset, e.getMessage().replaceFirst(" \\(code=.*$", "")
+                        + " in key '" + new String(key, StandardCharsets.UTF_8) + "'");
+                }
+                Database db = ks.db(dbIndex);
+                Entry old = db.findRaw(key);
+                if (old != null) {
+                    if (!opt.allowDuplicates()) {
+                        throw new StorageException(Code.CORRUPT, offset, "RDB has duplicated key '"
+                            + new String(key, StandardCharsets.UTF_8) + "' in DB " + dbIndex);
+                    }
+                    db.remove(old);
+                }
+                Entry e = db.insert(key, v);
+                if (expireAtMs >= 0) {
+                    db.setExpire(e, expireAtMs);
+                }
+                if (idleSeconds >= 0) {
+                    e.lruSeconds = (int) (now / 1000 - idleSeconds);
+                } else {
+                    e.lruSeconds = (int) (now / 1000);
+                }
+                if (freq >= 0) {
+                    e.lfu = freq;
+                }
+                counts[0]++;
+            }
+
+            @Override
+            public void skipped(String what, long offset) {
+                counts[2]++;
+                log.accept("RDB: skipped record at offset " + offset + ": " + what);
+            }
+        });
+        progress.accept(reader.offset());
+        return new Result(counts[0], counts[1], counts[2], reader.offset());
+    }
+}

@@ -1,0 +1,143 @@
+package io.strata.server;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fork-free BGSAVE writes exactly the dataset as it was when BGSAVE ran, while several
+ * clients keep writing, deleting, expiring, flushing and swapping databases during the save.
+ */
+class SnapshotConsistencyTest {
+
+    @Test
+    @DisplayName("BGSAVE under concurrent seeded writes, deletes, expiries, FLUSHDB and SWAPDB saves exactly the dataset of the moment it started")
+    void bgsaveIsPointInTime(@TempDir Path dir, @TempDir Path loadDir) throws Exception {
+        Map<String, String> expected;
+        long maxPreserved = 0;
+        long opsDuringSave;
+        long datasetBytes;
+        try (TestServer s = TestServer.start("--dir", dir.toString(), "--save", "");
+             Jedis j = s.jedis(); RawClient raw = new RawClient(s.port())) {
+            Datasets.populate(j, 21, 2000);
+            expected = Datasets.capture(j, 3, false);
+            datasetBytes = Long.parseLong(AdminCommandsTest.parseInfo(j.info("memory")).get("used_memory_dataset"));
+            // Redis' own test knob keeps the snapshot thread busy long enough to overlap the writers
+            assertEquals("OK", j.configSet("rdb-key-save-delay", "300"));
+
+            int writers = 4;
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong ops = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                long seed = 1000 + w;
+                Thread t = new Thread(() -> {
+                    try (Jedis c = s.jedis()) {
+                        go.await();
+                        write(c, new Random(seed), stop, ops);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }, "writer-" + w);
+                t.start();
+                threads.add(t);
+            }
+            // the epoch: nothing writes between the capture above and this command
+            assertEquals("+Background saving started\r\n", raw.call("bgsave"));
+            go.countDown();
+            assertEquals("-ERR Background save already in progress\r\n", raw.call("bgsave"));
+            assertEquals("-ERR Background save already in progress\r\n", raw.call("save"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            Map<String, String> f;
+            long opsSeen;
+            while (true) {
+                opsSeen = ops.get();
+                f = PersistenceTest.info(j);
+                if (f.get("rdb_bgsave_in_progress").equals("0")) {
+                    break;
+                }
+                maxPreserved = Math.max(maxPreserved, Long.parseLong(f.get("rdb_snapshot_preserved_bytes")));
+                assertTrue(System.nanoTime() < deadline, "BGSAVE did not finish");
+                Thread.sleep(10);
+            }
+            opsDuringSave = opsSeen;
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("writer failed", failure.get());
+            }
+            assertEquals("ok", f.get("rdb_last_bgsave_status"));
+            assertEquals("0", f.get("rdb_snapshot_preserved_bytes"));
+            assertTrue(opsDuringSave > 100, "writers overlapped the save: " + opsDuringSave + " ops");
+            assertTrue(maxPreserved > 0, "pre-images were taken while the snapshot ran");
+        }
+        Files.copy(dir.resolve("dump.rdb"), loadDir.resolve("dump.rdb"));
+        try (TestServer s = TestServer.start("--dir", loadDir.toString(), "--save", ""); Jedis j = s.jedis()) {
+            Map<String, String> loaded = Datasets.capture(j, 3, false);
+            assertEquals(expected.size(), loaded.size());
+            assertEquals(expected, loaded);
+        }
+        System.out.println("snapshot consistency: dataset " + datasetBytes + " B, peak pre-images " + maxPreserved
+            + " B (" + (100 * maxPreserved / Math.max(1, datasetBytes)) + "%), " + opsDuringSave
+            + " writes during the save");
+    }
+
+    /** Seeded random writes over the populated keys and new ones until {@code stop}. */
+    private static void write(Jedis c, Random rnd, AtomicBoolean stop, AtomicLong ops) {
+        int flushes = 0;
+        while (!stop.get()) {
+            int db = rnd.nextInt(3);
+            c.select(db);
+            String k = "k:" + db + ":" + rnd.nextInt(2200);
+            try {
+                switch (rnd.nextInt(11)) {
+                    case 0: c.set(k, "w" + rnd.nextInt()); break;
+                    case 1: c.del(k); break;
+                    case 2: c.pexpire(k, 1 + rnd.nextInt(5)); break;
+                    case 3: c.lpush(k, "pushed"); break;
+                    case 4: c.sadd(k, Integer.toString(rnd.nextInt(100))); break;
+                    case 5: c.hset(k, "f" + rnd.nextInt(20), "changed"); break;
+                    case 6: c.zadd(k, rnd.nextDouble(), "z" + rnd.nextInt(20)); break;
+                    case 7: c.append(k, "+"); break;
+                    case 8: c.persist(k); break;
+                    case 9: c.rename(k, "renamed:" + rnd.nextInt(1000)); break;
+                    default:
+                        if (rnd.nextInt(400) == 0 && flushes < 2) {
+                            flushes++;
+                            if (rnd.nextBoolean()) {
+                                c.swapDB(1, 2);
+                            } else {
+                                c.flushDB();
+                            }
+                        } else {
+                            c.incr("counter");
+                        }
+                }
+            } catch (JedisDataException e) {
+                // WRONGTYPE, no such key…: the write just did not apply
+            }
+            ops.incrementAndGet();
+        }
+    }
+}
