@@ -52,8 +52,29 @@ final class RedisServer implements AutoCloseable {
         in = new BufferedInputStream(sock.getInputStream());
     }
 
-    /** Sends one command and returns the first line of the reply (bulk replies: the bulk). */
+    /**
+     * Sends one command and returns the first line of the reply (bulk replies: the bulk). A
+     * -LOADING reply (the server is still loading its files after start) is retried.
+     */
     String call(String... args) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return callOnce(args);
+            } catch (IllegalStateException e) {
+                if (!e.getMessage().startsWith("-LOADING") || attempt >= 500) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private String callOnce(String... args) throws IOException {
         StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {
             sb.append('$').append(a.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n").append(a).append("\r\n");
