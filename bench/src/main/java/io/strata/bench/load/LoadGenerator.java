@@ -161,6 +161,10 @@ public final class LoadGenerator {
         Histogram total = new Histogram(HIGHEST_NS, 3);
         Histogram interval = new Histogram(HIGHEST_NS, 3);
         Histogram[] recycled = new Histogram[conns.size()];
+        if (spec.requests > 0 && spec.warmupMs == 0) {
+            run.remaining.set(spec.requests); // before the first claim, so exactly this many are sent
+            run.limited = true;
+        }
         for (int i = 0; i < conns.size(); i++) {
             LoadConnection c = conns.get(i);
             channels.get(i).eventLoop().execute(c::start);
@@ -174,7 +178,7 @@ public final class LoadGenerator {
         }
         long startCount = completed(conns);
         long startErrors = errors(conns);
-        if (spec.requests > 0) {
+        if (spec.requests > 0 && !run.limited) {
             run.remaining.set(spec.requests);
             run.limited = true;
         }
