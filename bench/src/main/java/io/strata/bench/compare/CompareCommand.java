@@ -358,7 +358,7 @@ public final class CompareCommand implements Callable<Integer> {
         b.append("- Load average (1/5/15 min) before: ").append(loadBefore).append(", after: ").append(loadAfter)
             .append(" — other processes share this machine; compare ratios, not absolute figures.\n");
         b.append("- Servers: both on 127.0.0.1, `save \"\"`, `appendonly no`, io-threads 1 (the default of both); Strata: ")
-            .append(strataClasspath != null ? "classpath io.strata.server.Main" : "`java " + strataJavaOpts + " -jar " + serverJar.getFileName() + "`")
+            .append(strataClasspath != null ? "classpath io.strata.server.Main" : "`java " + (strataJavaOpts.isBlank() ? "" : strataJavaOpts.trim() + " ") + "-jar " + serverJar.getFileName() + "`")
             .append(", redis-server ").append(redisServer).append('\n');
         b.append(String.format(Locale.ROOT,
             "- Load: `strata-bench load`, %d connections, %d-byte values, %d keys (uniform, all preloaded), one client event loop thread, "
