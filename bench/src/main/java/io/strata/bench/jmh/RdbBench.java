@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Writing and reading a whole RDB file in memory with {@link RdbWriter} and {@link RdbReader}
- * (CRC64 on, LZF on): {@code keys} keys, either all 100-byte strings or a mix where one key in
+ * (CRC64 on, LZF on): {@code rdbKeys} keys, either all 100-byte strings or a mix where one key in
  * eight is a list, set, hash or zset of 16 elements. Time per file; the file size is printed
  * once at setup so MB/s can be derived.
  *
@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class RdbBench {
-    @Param({"100000"})
-    public int keys;
+    @Param({"10000", "100000"})
+    public int rdbKeys;
 
     /** {@code strings}: 100-byte strings only; {@code mixed}: 1 in 8 keys an aggregate. */
     @Param({"strings", "mixed"})
@@ -54,9 +54,9 @@ public class RdbBench {
     @Setup
     public void setup() {
         Random rnd = new Random(11);
-        keyBytes = new byte[keys][];
-        values = new RdbValue[keys];
-        for (int i = 0; i < keys; i++) {
+        keyBytes = new byte[rdbKeys][];
+        values = new RdbValue[rdbKeys];
+        for (int i = 0; i < rdbKeys; i++) {
             keyBytes[i] = BenchData.key(i);
             values[i] = data.equals("mixed") && i % 8 == 0 ? aggregate(i / 8 % 4, rnd) : RdbValue.string(text(rnd, 100));
         }
@@ -110,8 +110,8 @@ public class RdbBench {
         w.header();
         w.aux("redis-ver", "7.0.15");
         w.selectDb(0);
-        w.resizeDb(keys, 0);
-        for (int i = 0; i < keys; i++) {
+        w.resizeDb(rdbKeys, 0);
+        for (int i = 0; i < rdbKeys; i++) {
             w.entry(keyBytes[i], values[i], -1);
         }
         w.end();
@@ -125,8 +125,8 @@ public class RdbBench {
         w.header();
         w.aux("redis-ver", "7.0.15");
         w.selectDb(0);
-        w.resizeDb(keys, 0);
-        for (int i = 0; i < keys; i++) {
+        w.resizeDb(rdbKeys, 0);
+        for (int i = 0; i < rdbKeys; i++) {
             w.entry(keyBytes[i], values[i], -1);
         }
         w.end();
