@@ -85,11 +85,17 @@ public final class LoadCommand implements Callable<Integer> {
         spec.threads = threads;
         spec.progress = !noProgress;
         LoadGenerator gen = new LoadGenerator(System.err);
-        if (preload) {
-            LoadResult p = gen.run(preloadSpec(spec));
-            System.err.printf("preloaded %,d keys in %.2f s%n", p.requests, p.seconds);
+        LoadResult r;
+        try {
+            if (preload) {
+                LoadResult p = gen.run(preloadSpec(spec));
+                System.err.printf("preloaded %,d keys in %.2f s%n", p.requests, p.seconds);
+            }
+            r = gen.run(spec);
+        } catch (java.io.IOException e) {
+            System.err.println("load: " + e.getMessage());
+            return 2;
         }
-        LoadResult r = gen.run(spec);
         r.print(System.out);
         return r.problem == null ? 0 : 1;
     }
