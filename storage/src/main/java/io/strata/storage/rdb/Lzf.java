@@ -11,6 +11,8 @@ public final class Lzf {
     private static final int MAX_OFF = 1 << 13;
     private static final int MAX_REF = (1 << 8) + (1 << 3);
     private static final int MAX_LIT = 1 << 5;
+    /** Hash table reused per thread (the snapshot thread compresses many strings). */
+    private static final ThreadLocal<int[]> TABLE = ThreadLocal.withInitial(() -> new int[1 << HLOG]);
 
     private Lzf() {
     }
@@ -69,15 +71,17 @@ public final class Lzf {
             return null;
         }
         byte[] out = new byte[Math.max(maxOut, 0) + 16];
-        int[] htab = new int[1 << HLOG];
-        java.util.Arrays.fill(htab, -1);
+        // a table no larger than the input (capped at liblzf's 2^16): clearing it costs O(n)
+        int hlog = Math.max(8, Math.min(HLOG, 32 - Integer.numberOfLeadingZeros(inLen - 1)));
+        int[] htab = TABLE.get();
+        java.util.Arrays.fill(htab, 0, 1 << hlog, -1);
         int ip = 0;
         int op = 0;
         int lit = 0;
         op++; // start run
         while (ip < inLen - 2) {
             int hval = ((in[ip] & 0xff) << 16) | ((in[ip + 1] & 0xff) << 8) | (in[ip + 2] & 0xff);
-            int hslot = ((hval >>> (3 * 8 - HLOG)) - hval * 5) & ((1 << HLOG) - 1);
+            int hslot = ((hval >>> (3 * 8 - hlog)) - hval * 5) & ((1 << hlog) - 1);
             int ref = htab[hslot];
             htab[hslot] = ip;
             int off;
@@ -113,7 +117,7 @@ public final class Lzf {
                 --ip;
                 for (int k = 0; k < 2; k++) {
                     int hv = ((in[ip] & 0xff) << 16) | ((in[ip + 1] & 0xff) << 8) | (in[ip + 2] & 0xff);
-                    htab[((hv >>> (3 * 8 - HLOG)) - hv * 5) & ((1 << HLOG) - 1)] = ip;
+                    htab[((hv >>> (3 * 8 - hlog)) - hv * 5) & ((1 << hlog) - 1)] = ip;
                     ip++;
                 }
             } else {
