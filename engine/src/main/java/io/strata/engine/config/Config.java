@@ -73,7 +73,19 @@ public final class Config {
     public volatile String pidfile = "";
     public volatile boolean daemonize = false;
     public volatile String save = "";
+    /** "yes" or "no"; CONFIG SET starts or stops the AOF through the engine's hook. */
     public volatile String appendonly = "no";
+    public volatile String appendfilename = "appendonly.aof";
+    public volatile String appenddirname = "appendonlydir";
+    /** always, everysec or no. */
+    public volatile String appendfsync = "everysec";
+    public volatile boolean aofLoadTruncated = true;
+    /** Kept for Redis compatibility: the AOF base is always an RDB here (a rewrite's only format). */
+    public volatile boolean aofUseRdbPreamble = true;
+    public volatile int autoAofRewritePercentage = 100;
+    public volatile long autoAofRewriteMinSize = 64L * 1024 * 1024;
+    /** Ours: lz4 compresses each AOF frame's RESP payload when that saves space; none stores it as is. */
+    public volatile String aofCompression = "lz4";
     public volatile String dbfilename = "dump.rdb";
     // ---- monitoring ----
     public volatile long slowlogLogSlowerThan = 10000;
@@ -155,8 +167,28 @@ public final class Config {
         // what the server really does are accepted (clients such as redis-benchmark read them).
         special("save", false, () -> save, v -> v.trim().isEmpty() ? null
             : "RDB snapshots are not available yet in this version");
-        special("appendonly", false, () -> appendonly, v -> v.equalsIgnoreCase("no") ? null
-            : "AOF is not available yet in this version");
+        boolParam("appendonly", () -> appendonly.equals("yes"), v -> appendonly = v ? "yes" : "no");
+        add(new Param("appendfilename", List.of(), Kind.STRING, true, () -> appendfilename, v -> {
+            if (v.isEmpty() || v.contains("/") || v.contains("\\")) {
+                return "appendfilename can't be a path, just a filename";
+            }
+            appendfilename = v;
+            return null;
+        }));
+        add(new Param("appenddirname", List.of(), Kind.STRING, true, () -> appenddirname, v -> {
+            if (v.isEmpty() || v.contains("/") || v.contains("\\")) {
+                return "appenddirname can't be a path, just a dirname";
+            }
+            appenddirname = v;
+            return null;
+        }));
+        enumParam("appendfsync", new String[] {"always", "everysec", "no"}, () -> appendfsync, v -> appendfsync = v);
+        boolParam("aof-load-truncated", () -> aofLoadTruncated, v -> aofLoadTruncated = v);
+        boolParam("aof-use-rdb-preamble", () -> aofUseRdbPreamble, v -> aofUseRdbPreamble = v);
+        intParam("auto-aof-rewrite-percentage", 0, Integer.MAX_VALUE, () -> autoAofRewritePercentage,
+            v -> autoAofRewritePercentage = v);
+        memoryParam("auto-aof-rewrite-min-size", 0, Long.MAX_VALUE, () -> autoAofRewriteMinSize, v -> autoAofRewriteMinSize = v);
+        enumParam("aof-compression", new String[] {"lz4", "none"}, () -> aofCompression, v -> aofCompression = v);
         stringParam("dbfilename", () -> dbfilename, v -> dbfilename = v);
         add(new Param("slowlog-log-slower-than", List.of(), Kind.INT, false, () -> Long.toString(slowlogLogSlowerThan), v -> {
             try {
