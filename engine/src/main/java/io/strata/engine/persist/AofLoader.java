@@ -81,6 +81,13 @@ public final class AofLoader {
         }
     }
 
+    private String truncationMessage;
+
+    /** The warning to log when a torn tail was truncated, else null. */
+    public String truncationMessage() {
+        return truncationMessage;
+    }
+
     public long truncatedBytes() {
         return truncatedBytes;
     }
@@ -148,9 +155,9 @@ public final class AofLoader {
                         truncatedBytes = size - offset;
                         file.truncate(offset);
                         file.force(true);
-                        System.err.println("!!! Warning: short read while loading the AOF file " + name + "!!! "
+                        truncationMessage = "!!! Warning: short read while loading the AOF file " + name + "!!! "
                             + "AOF " + name + " loaded anyway because aof-load-truncated is enabled: truncated "
-                            + truncatedBytes + " bytes at offset " + offset + " (" + r.problem + ")");
+                            + truncatedBytes + " bytes at offset " + offset + " (" + r.problem + ")";
                         endFile(true);
                         break;
                     default:
