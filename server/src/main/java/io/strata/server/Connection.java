@@ -304,7 +304,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         held[tail] = b;
         heldSeq[tail] = seq;
         if (heldCount++ == 0) {
-            aof.addWaiter(this);
+            aof.addWaiter(this, seq);
         }
     }
 

@@ -222,6 +222,7 @@ public final class Aof {
         recorder.endBatch();
         engine.aof = null;
         writer.stop();
+        System.err.println("AOF closed: " + writer.frameCount + " frames, " + writer.fsyncs + " fsyncs since start");
         long ack = writer.ackSeq();
         recorder = null;
         for (Waiter w : new ArrayList<>(waiters)) {
@@ -256,9 +257,17 @@ public final class Aof {
         return writer == null ? Long.MAX_VALUE : writer.ackSeq();
     }
 
-    public void addWaiter(Waiter w) {
+    /**
+     * Registers a waiter that holds replies needing {@code seq}. The AOF thread writes ackSeq and
+     * then reads {@link #hasWaiters}; this thread writes hasWaiters and then reads ackSeq: so
+     * either the AOF thread schedules the release, or the ack is seen here (no lost wake-up).
+     */
+    public void addWaiter(Waiter w, long seq) {
         waiters.add(w);
         hasWaiters = true;
+        if (ackSeq() >= seq && ackScheduled.compareAndSet(false, true)) {
+            engine.control().runOnKeyspaceThread(releaseTask);
+        }
     }
 
     /** Written on the keyspace thread, read by the AOF thread: whether an ack must wake it. */

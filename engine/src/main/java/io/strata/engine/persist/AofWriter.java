@@ -59,7 +59,7 @@ final class AofWriter implements Runnable {
     /** Size of the open incr file. */
     private volatile long fileSize;
     volatile long fsyncs;
-    volatile long frames_;
+    volatile long frameCount;
     volatile boolean lastWriteOk = true;
     volatile String lastWriteError = "";
     private long lastFsyncNanos = System.nanoTime();
@@ -253,7 +253,7 @@ final class AofWriter implements Runnable {
                 }
             }
         }
-        frames_++;
+        frameCount++;
         bufferLength -= queuedBytes;
         writtenSeq = seq;
         ackSeq = seq;
