@@ -73,6 +73,13 @@ public final class Engine {
     private ServerControl control;
     public boolean activeExpireEnabled = true;
     public volatile boolean loading;
+    /**
+     * The AOF recorder while {@code appendonly yes} and loaded, else null: the dispatcher's only
+     * cost with the AOF off is this null check.
+     */
+    public io.strata.engine.persist.AofRecorder aof;
+    /** The append-only file (manager, start-up loader, rewrite, INFO). */
+    public final io.strata.engine.persist.Aof appendOnly;
 
     // CLIENT PAUSE state
     private long pauseEndMs;
@@ -108,10 +115,16 @@ public final class Engine {
         keyspace.addListener(new Keyspace.Listener() {
             @Override
             public void keyChanged(io.strata.engine.keyspace.Database db, byte[] key) {
+                if (aof != null) {
+                    aof.keyChanged(key);
+                }
             }
 
             @Override
             public void keyExpired(io.strata.engine.keyspace.Database db, byte[] key) {
+                if (aof != null) {
+                    aof.expired(db, key); // Redis propagates an expiry as DEL
+                }
                 notifier.notify(Notifier.EXPIRED, "expired", db, key);
             }
 
@@ -136,6 +149,24 @@ public final class Engine {
         new GeoCommands(this).register(commands);
         new SortCommands(this).register(commands);
         new PersistenceCommands(this).register(commands);
+        appendOnly = new io.strata.engine.persist.Aof(this);
+        io.strata.engine.persist.RdbAofBase rdbBase = new io.strata.engine.persist.RdbAofBase(this);
+        appendOnly.setBaseFormat(rdbBase, rdbBase);
+        config.onChange("appendonly", v -> {
+            if (v.equals("yes")) {
+                return appendOnly.enabled() ? null : appendOnly.enableAtRuntime();
+            }
+            appendOnly.stop();
+            return null;
+        });
+        config.onChange("appendfsync", v -> {
+            appendOnly.configChanged();
+            return null;
+        });
+        config.onChange("aof-compression", v -> {
+            appendOnly.configChanged();
+            return null;
+        });
     }
 
     private static String version() {
@@ -291,7 +322,7 @@ public final class Engine {
             reject(c, r, spec, diskError);
             return;
         }
-        if (loading && !spec.has(CommandFlag.LOADING)) {
+        if (loading && !spec.has(CommandFlag.LOADING) && c.id != io.strata.engine.persist.AofLoader.REPLAY_CLIENT_ID) {
             reject(c, r, spec, Errors.LOADING);
             return;
         }
@@ -359,10 +390,31 @@ public final class Engine {
         long errorsBefore = r.errors();
         c.lastCommand = spec.fullName();
         currentArgs = a;
+        io.strata.engine.persist.AofRecorder rec = aof;
+        long dirtyBefore = keyspace.dirty;
+        boolean exec = false;
+        if (rec != null) {
+            rec.beforeCommand();
+            exec = TransactionCommands.isExec(spec);
+            if (exec) {
+                rec.beginExec();
+            }
+        }
         long start = System.nanoTime();
         try {
             spec.handler.execute(c, a, r);
+            if (rec != null && rec == aof) {
+                if (exec) {
+                    rec.endExec();
+                } else if (keyspace.dirty != dirtyBefore
+                    && (spec.has(CommandFlag.WRITE) || spec.has(CommandFlag.MAY_REPLICATE))) {
+                    rec.record(c, spec, a);
+                }
+            }
         } catch (RuntimeException e) {
+            if (exec) {
+                rec.endExec();
+            }
             // a bug in a handler must not take the server down or leave the client waiting
             stats.unexpectedErrorReplies++;
             System.err.println("Unexpected error in '" + spec.fullName() + "': " + e);
@@ -713,6 +765,9 @@ public final class Engine {
         stats.sample(now);
         if (pauseEndMs != 0 && pauseEndMs <= now) {
             unpause();
+        }
+        if (!loading) {
+            appendOnly.cron();
         }
         if (activeExpireEnabled && !loading) {
             // Redis' slow cycle: 25% of each cron period, scaled by active-expire-effort

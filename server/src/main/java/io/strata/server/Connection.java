@@ -10,6 +10,7 @@ import io.strata.engine.ClientChannel;
 import io.strata.engine.Engine;
 import io.strata.engine.command.Args;
 import io.strata.engine.command.ReplySink;
+import io.strata.engine.persist.Aof;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -20,10 +21,15 @@ import java.net.SocketAddress;
  * decoded command to the {@link KeyspaceLoop} (io-threads N). Replies go through a
  * {@link RespWriter} and are flushed once per read batch, so pipelines cost one write.
  *
+ * <p>Under {@code appendfsync always} a flushed reply is held back, tagged with the AOF sequence
+ * number it depends on (the batch holding every write recorded so far, this client's and
+ * others'), and leaves when the AOF thread reports that sequence fsynced: a reply never shows
+ * data a crash could lose, and replies keep their order because tags only grow.
+ *
  * <p>Thread rule: Netty callbacks run on the channel's event loop; {@link ClientChannel}
  * methods and the writer run on the keyspace thread (the same thread when io-threads is 1).
  */
-final class Connection extends ChannelInboundHandlerAdapter implements ClientChannel {
+final class Connection extends ChannelInboundHandlerAdapter implements ClientChannel, Aof.Waiter {
     private final StrataServer server;
     private final Engine engine;
     private final RespParser parser;
@@ -43,6 +49,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
      * thread cannot know whether the client is authenticated, so it does not apply the limits.
      */
     private final java.util.concurrent.atomic.AtomicInteger authInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Replies waiting for an fsync, oldest first, with the sequence each needs; keyspace thread. */
+    private ByteBuf[] held = new ByteBuf[4];
+    private long[] heldSeq = new long[4];
+    private int heldHead;
+    private int heldCount;
+    /** close() came while replies were held: close once they are released. */
+    private boolean closeWhenReleased;
     private static final byte[] AUTH = {'a', 'u', 't', 'h'};
     private static final byte[] HELLO = {'h', 'e', 'l', 'l', 'o'};
 
@@ -218,12 +231,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                 engine.disconnect(client);
             }
             writer.release();
+            dropHeld();
         } else {
             server.keyspaceLoop().submit(() -> {
                 if (client != null) {
                     engine.disconnect(client);
                 }
                 writer.release();
+                dropHeld();
             });
         }
     }
@@ -240,6 +255,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     public void closeNow() {
         closing = true;
         writer.release();
+        dropHeld();
         ctx.close();
     }
 
@@ -256,8 +272,71 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         ByteBuf b = writer.take();
         if (b != null) {
             engine.stats.netOutputBytes.add(b.readableBytes());
+            if (heldCount > 0 || engine.aof != null && mustHold()) {
+                hold(b);
+                return;
+            }
             ctx.writeAndFlush(b, ctx.voidPromise());
         }
+    }
+
+    /** appendfsync always and the AOF is not yet durable up to what a reply sent now depends on. */
+    private boolean mustHold() {
+        Aof aof = engine.appendOnly;
+        return aof.repliesWait() && aof.requiredSeq() > aof.ackSeq();
+    }
+
+    private void hold(ByteBuf b) {
+        Aof aof = engine.appendOnly;
+        long seq = aof.requiredSeq();
+        if (heldCount == held.length) {
+            ByteBuf[] nb = new ByteBuf[held.length * 2];
+            long[] ns = new long[held.length * 2];
+            for (int i = 0; i < heldCount; i++) {
+                nb[i] = held[(heldHead + i) % held.length];
+                ns[i] = heldSeq[(heldHead + i) % held.length];
+            }
+            held = nb;
+            heldSeq = ns;
+            heldHead = 0;
+        }
+        int tail = (heldHead + heldCount) % held.length;
+        held[tail] = b;
+        heldSeq[tail] = seq;
+        if (heldCount++ == 0) {
+            aof.addWaiter(this, seq);
+        }
+    }
+
+    /** The AOF is durable up to {@code ackSeq}: sends the replies that waited for it, in order. */
+    @Override
+    public boolean release(long ackSeq) {
+        boolean wrote = false;
+        while (heldCount > 0 && heldSeq[heldHead] <= ackSeq) {
+            ctx.write(held[heldHead], ctx.voidPromise());
+            held[heldHead] = null;
+            heldHead = (heldHead + 1) % held.length;
+            heldCount--;
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (heldCount == 0 && closeWhenReleased) {
+            closeWhenReleased = false;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        return heldCount == 0;
+    }
+
+    private void dropHeld() {
+        while (heldCount > 0) {
+            held[heldHead].release();
+            held[heldHead] = null;
+            heldHead = (heldHead + 1) % held.length;
+            heldCount--;
+        }
+        closeWhenReleased = false;
     }
 
     @Override
@@ -268,6 +347,11 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
             b = Unpooled.EMPTY_BUFFER;
         } else {
             engine.stats.netOutputBytes.add(b.readableBytes());
+        }
+        if (heldCount > 0 || engine.aof != null && mustHold()) {
+            hold(b);
+            closeWhenReleased = true;
+            return;
         }
         ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
     }

@@ -36,6 +36,13 @@ public final class Log {
         }
     }
 
+    /** Tests: sends the log to {@code p}; returns where it went before. */
+    static PrintStream redirect(PrintStream p) {
+        PrintStream old = out;
+        out = p;
+        return old;
+    }
+
     public static long pid() {
         return PID;
     }

@@ -140,6 +140,74 @@ public final class StrataServer implements ServerControl {
         if (inline) {
             scheduleCron(group.next());
         }
+        if (config.appendonly.equals("yes")) {
+            try {
+                loadAof();
+            } catch (IllegalStateException e) {
+                stopping.set(true);
+                for (Channel ch : listeners) {
+                    ch.close();
+                }
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                if (keyspaceLoop != null) {
+                    keyspaceLoop.stop();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Replays the AOF on the keyspace thread in steps of a few milliseconds, so clients that
+     * connect meanwhile get -LOADING, then starts recording. Waits until done; throws
+     * IllegalStateException naming the file and offset when the AOF cannot be loaded.
+     */
+    private void loadAof() {
+        io.strata.engine.persist.Aof aof = engine.appendOnly;
+        engine.loading = true;
+        long startNanos = System.nanoTime();
+        java.util.concurrent.CompletableFuture<io.strata.engine.persist.AofLoader> done = new java.util.concurrent.CompletableFuture<>();
+        runOnKeyspaceThread(new Runnable() {
+            private io.strata.engine.persist.AofLoader loader;
+            private boolean opened;
+
+            @Override
+            public void run() {
+                try {
+                    if (!opened) {
+                        opened = true;
+                        loader = aof.openForLoad();
+                    }
+                    if (loader == null || loader.step(20_000_000L) == io.strata.engine.persist.AofLoader.Status.DONE) {
+                        aof.start();
+                        engine.loading = false;
+                        done.complete(loader);
+                    } else {
+                        runOnKeyspaceThread(this);
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }
+        });
+        io.strata.engine.persist.AofLoader loader;
+        try {
+            loader = done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the AOF");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        }
+        if (loader == null) {
+            Log.notice("Creating AOF incr file " + config.appendfilename + ".1.incr.aof on server start");
+            return;
+        }
+        if (loader.truncationMessage() != null) {
+            Log.warning(loader.truncationMessage());
+        }
+        Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from append only file: %.3f seconds (%d commands)",
+            (System.nanoTime() - startNanos) / 1e9, loader.commands()));
     }
 
     /**
@@ -148,6 +216,9 @@ public final class StrataServer implements ServerControl {
      */
     private void loadDataset() {
         engine.persistence.setLog(Log::notice);
+        if (config.appendonly.equals("yes")) {
+            return; // as Redis: with the AOF on, the AOF (base + incr files) is the dataset, not the RDB
+        }
         try {
             engine.persistence.load();
         } catch (io.strata.storage.StorageException e) {
@@ -332,6 +403,11 @@ public final class StrataServer implements ServerControl {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            // the keyspace thread has ended: this thread may now close the AOF (written and fsynced)
+            if (engine.appendOnly.enabled()) {
+                Log.notice("Calling fsync() on the AOF file.");
+                engine.appendOnly.stop();
             }
             Log.warning("Strata is now ready to exit, bye bye...");
             stopped.countDown();

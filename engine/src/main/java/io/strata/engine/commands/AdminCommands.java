@@ -130,6 +130,17 @@ public final class AdminCommands extends CommandGroup {
                 .doc(g, "2.8.13", "Returns helpful text about the different subcommands.")));
         t.add(cmd("debug", -2, this::debug).flags(ADMIN, NOSCRIPT, LOADING, STALE)
             .doc(g, "1.0.0", "A container for debugging commands."));
+        t.add(cmd("bgrewriteaof", 1, this::bgrewriteaof).flags(ADMIN, NOSCRIPT)
+            .doc(g, "1.0.0", "Asynchronously rewrites the append-only file to disk."));
+    }
+
+    private void bgrewriteaof(Client c, Args a, ReplySink r) {
+        String err = engine.appendOnly.rewrite();
+        if (err != null) {
+            r.error(err);
+        } else {
+            r.simple("Background append only file rewriting started");
+        }
     }
 
     private static void help(ReplySink r, String command, String... lines) {
@@ -336,18 +347,7 @@ public final class AdminCommands extends CommandGroup {
     private void persistence(StringBuilder sb) {
         sb.append("# Persistence\r\n");
         engine.persistence.info((name, value) -> field(sb, name, value));
-        field(sb, "aof_enabled", 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
-        field(sb, "module_fork_in_progress", 0);
-        field(sb, "module_fork_last_cow_size", 0);
+        engine.appendOnly.info(sb);
     }
 
     private void stats(StringBuilder sb) {

@@ -31,6 +31,7 @@ import static io.strata.engine.command.CommandFlag.WRITE;
  */
 public final class SetCommands extends CommandGroup {
     private static final byte[] LIMIT = Bytes.ascii("limit");
+    private static final byte[] SREM = Bytes.ascii("SREM");
 
     public SetCommands(Engine engine) {
         super(engine);
@@ -237,6 +238,9 @@ public final class SetCommands extends CommandGroup {
         SetValue s = (SetValue) e.value;
         byte[] m = s.random(ks.random());
         s.remove(m);
+        if (engine.aof != null) {
+            engine.aof.replaceWith(SREM, e.key, m); // SPOP is random: the AOF gets what it removed
+        }
         afterRemove(c, e, s, "spop");
         r.bulk(m);
     }
@@ -265,6 +269,15 @@ public final class SetCommands extends CommandGroup {
         List<byte[]> popped = count >= s.size() ? s.members() : s.randomDistinct((int) count, ks.random());
         for (byte[] m : popped) {
             s.remove(m);
+        }
+        if (engine.aof != null) {
+            byte[][] argv = new byte[popped.size() + 2][];
+            argv[0] = SREM;
+            argv[1] = e.key;
+            for (int i = 0; i < popped.size(); i++) {
+                argv[i + 2] = popped.get(i);
+            }
+            engine.aof.replaceWith(argv); // SPOP is random: the AOF gets what it removed
         }
         afterRemove(c, e, s, "spop");
         r.set(popped.size());

@@ -86,7 +86,19 @@ public final class Config {
     public volatile boolean rdbchecksum = true;
     /** Redis' test knob: microseconds the save sleeps after each key (0 = none). */
     public volatile int rdbKeySaveDelay = 0;
+    /** "yes" or "no"; CONFIG SET starts or stops the AOF through the engine's hook. */
     public volatile String appendonly = "no";
+    public volatile String appendfilename = "appendonly.aof";
+    public volatile String appenddirname = "appendonlydir";
+    /** always, everysec or no. */
+    public volatile String appendfsync = "everysec";
+    public volatile boolean aofLoadTruncated = true;
+    /** Kept for Redis compatibility: the AOF base is always an RDB here (a rewrite's only format). */
+    public volatile boolean aofUseRdbPreamble = true;
+    public volatile int autoAofRewritePercentage = 100;
+    public volatile long autoAofRewriteMinSize = 64L * 1024 * 1024;
+    /** Ours: lz4 compresses each AOF frame's RESP payload when that saves space; none stores it as is. */
+    public volatile String aofCompression = "lz4";
     public volatile String dbfilename = "dump.rdb";
     // ---- monitoring ----
     public volatile long slowlogLogSlowerThan = 10000;
@@ -179,10 +191,28 @@ public final class Config {
         boolParam("rdbchecksum", () -> rdbchecksum, v -> rdbchecksum = v);
         intParam("rdb-key-save-delay", Integer.MIN_VALUE, Integer.MAX_VALUE, () -> rdbKeySaveDelay,
             v -> rdbKeySaveDelay = v);
-        // AOF arrives with the durability work; until then only the value that describes what the
-        // server really does is accepted (clients such as redis-benchmark read it).
-        special("appendonly", false, () -> appendonly, v -> v.equalsIgnoreCase("no") ? null
-            : "AOF is not available yet in this version");
+        boolParam("appendonly", () -> appendonly.equals("yes"), v -> appendonly = v ? "yes" : "no");
+        add(new Param("appendfilename", List.of(), Kind.STRING, true, () -> appendfilename, v -> {
+            if (v.isEmpty() || v.contains("/") || v.contains("\\")) {
+                return "appendfilename can't be a path, just a filename";
+            }
+            appendfilename = v;
+            return null;
+        }));
+        add(new Param("appenddirname", List.of(), Kind.STRING, true, () -> appenddirname, v -> {
+            if (v.isEmpty() || v.contains("/") || v.contains("\\")) {
+                return "appenddirname can't be a path, just a dirname";
+            }
+            appenddirname = v;
+            return null;
+        }));
+        enumParam("appendfsync", new String[] {"always", "everysec", "no"}, () -> appendfsync, v -> appendfsync = v);
+        boolParam("aof-load-truncated", () -> aofLoadTruncated, v -> aofLoadTruncated = v);
+        boolParam("aof-use-rdb-preamble", () -> aofUseRdbPreamble, v -> aofUseRdbPreamble = v);
+        intParam("auto-aof-rewrite-percentage", 0, Integer.MAX_VALUE, () -> autoAofRewritePercentage,
+            v -> autoAofRewritePercentage = v);
+        memoryParam("auto-aof-rewrite-min-size", 0, Long.MAX_VALUE, () -> autoAofRewriteMinSize, v -> autoAofRewriteMinSize = v);
+        enumParam("aof-compression", new String[] {"lz4", "none"}, () -> aofCompression, v -> aofCompression = v);
         special("dbfilename", false, () -> dbfilename, v -> {
             if (v.contains("/")) {
                 return "dbfilename can't be a path, just a filename";
