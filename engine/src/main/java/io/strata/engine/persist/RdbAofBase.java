@@ -26,7 +26,7 @@ public final class RdbAofBase implements AofBaseWriter, AofBaseLoader {
     @Override
     public long write(Snapshot snapshot, Path file) throws IOException {
         RdbSaver.Options opt = new RdbSaver.Options(engine.config.rdbcompression, engine.config.rdbchecksum,
-            engine.usedMemory(), true);
+            engine.usedMemory(), true, engine.config.rdbKeySaveDelay);
         try (FileOutputStream fos = new FileOutputStream(file.toFile());
              BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
             RdbSaver.write(snapshot::run, out, opt, () -> false);
