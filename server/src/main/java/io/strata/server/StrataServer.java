@@ -140,20 +140,22 @@ public final class StrataServer implements ServerControl {
         if (inline) {
             scheduleCron(group.next());
         }
-        if (config.appendonly.equals("yes")) {
-            try {
+        try {
+            if (config.appendonly.equals("yes")) {
                 loadAof();
-            } catch (IllegalStateException e) {
-                stopping.set(true);
-                for (Channel ch : listeners) {
-                    ch.close();
-                }
-                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                if (keyspaceLoop != null) {
-                    keyspaceLoop.stop();
-                }
-                throw e;
+            } else {
+                loadRdb();
             }
+        } catch (IllegalStateException e) {
+            stopping.set(true);
+            for (Channel ch : listeners) {
+                ch.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (keyspaceLoop != null) {
+                keyspaceLoop.stop();
+            }
+            throw e;
         }
     }
 
@@ -178,12 +180,12 @@ public final class StrataServer implements ServerControl {
                         opened = true;
                         loader = aof.openForLoad();
                     }
-                    if (loader == null || loader.step(20_000_000L) == io.strata.engine.persist.AofLoader.Status.DONE) {
+                    if (loader == null || loader.step(10_000_000L) == io.strata.engine.persist.AofLoader.Status.DONE) {
                         aof.start();
                         engine.loading = false;
                         done.complete(loader);
                     } else {
-                        runOnKeyspaceThread(this);
+                        nextLoadStep(this);
                     }
                 } catch (java.io.IOException | RuntimeException e) {
                     done.completeExceptionally(e);
@@ -210,19 +212,54 @@ public final class StrataServer implements ServerControl {
             (System.nanoTime() - startNanos) / 1e9, loader.commands()));
     }
 
-    /**
-     * Start-up load, before any client is accepted (main thread; no other thread touches the
-     * keyspace yet): {@code dir/dbfilename} when it exists. The AOF start-up goes here too.
-     */
+    /** Before binding: only the persistence log; the dataset loads after binding, in steps. */
     private void loadDataset() {
         engine.persistence.setLog(Log::notice);
-        if (config.appendonly.equals("yes")) {
-            return; // as Redis: with the AOF on, the AOF (base + incr files) is the dataset, not the RDB
-        }
+    }
+
+    /**
+     * Loads {@code dir/dbfilename} (when AOF is off; with it on the AOF is the dataset, as in
+     * Redis) on the keyspace thread in steps of a few milliseconds, so clients that connect
+     * meanwhile get -LOADING. Waits until done; throws IllegalStateException with the offset at
+     * fault for a file that cannot be loaded (the server then exits, as Redis does).
+     */
+    private void loadRdb() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        runOnKeyspaceThread(new Runnable() {
+            private io.strata.engine.persist.RdbStepLoader loader;
+            private boolean opened;
+
+            @Override
+            public void run() {
+                try {
+                    if (!opened) {
+                        opened = true;
+                        loader = engine.persistence.beginLoad();
+                        if (loader == null) {
+                            done.complete(null);
+                            return;
+                        }
+                        engine.loading = true;
+                    }
+                    if (engine.persistence.stepLoad(loader, 10_000_000L)) {
+                        engine.loading = false;
+                        done.complete(null);
+                    } else {
+                        nextLoadStep(this);
+                    }
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }
+        });
         try {
-            engine.persistence.load();
-        } catch (io.strata.storage.StorageException e) {
-            throw new IllegalStateException("Fatal error loading the DB: " + e.getMessage() + ". Exiting.", e);
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the RDB");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Fatal error loading the DB: " + e.getCause().getMessage() + ". Exiting.",
+                e.getCause());
         }
     }
 
@@ -351,6 +388,20 @@ public final class StrataServer implements ServerControl {
 
     void connectionClosed() {
         connected.decrementAndGet();
+    }
+
+    /**
+     * Queues the next step of a start-up load behind pending I/O: with io-threads 1 it is
+     * scheduled 1 ms later, because a task that re-submits itself would keep Netty's task queue
+     * non-empty and starve I/O (Netty checks its time budget only every 64 tasks), so clients
+     * would wait instead of getting -LOADING.
+     */
+    private void nextLoadStep(Runnable step) {
+        if (keyspaceLoop != null) {
+            keyspaceLoop.submit(step);
+        } else {
+            listeners.get(0).eventLoop().schedule(step, 1, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override

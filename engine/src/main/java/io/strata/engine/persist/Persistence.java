@@ -106,6 +106,41 @@ public final class Persistence {
         return true;
     }
 
+    /**
+     * Start-up in steps (-LOADING meanwhile): starts loading {@code dir/dbfilename}, or returns
+     * null when there is none. The caller sets {@link Engine#loading} and calls
+     * {@link #stepLoad} on the keyspace thread until it returns true.
+     */
+    public RdbStepLoader beginLoad() {
+        Path file = rdbPath();
+        if (!Files.exists(file)) {
+            return null;
+        }
+        loadingStartMs = System.currentTimeMillis();
+        loadingLoadedBytes = 0;
+        try {
+            loadingTotalBytes = Files.size(file);
+        } catch (java.io.IOException e) {
+            loadingTotalBytes = 0;
+        }
+        return new RdbStepLoader(file, ks, config, RdbLoader.Options.MASTER, log);
+    }
+
+    /** Applies a step of a start-up load; true when done (and logged). Keyspace thread. */
+    public boolean stepLoad(RdbStepLoader loader, long budgetNanos) {
+        RdbLoader.Result res = loader.step(budgetNanos);
+        loadingLoadedBytes = loader.appliedBytes();
+        if (res == null) {
+            return false;
+        }
+        lastLoadKeysLoaded = res.keysLoaded();
+        lastLoadKeysExpired = res.keysExpired();
+        log.accept(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
+            (System.currentTimeMillis() - loadingStartMs) / 1000.0));
+        log.accept("Done loading RDB, keys loaded: " + res.keysLoaded() + ", keys expired: " + res.keysExpired() + ".");
+        return true;
+    }
+
     private RdbLoader.Result loadFile(Path file, RdbLoader.Options opt) {
         long start = System.currentTimeMillis();
         loadingStartMs = start;

@@ -69,47 +69,15 @@ public final class RdbLoader {
             @Override
             public void entry(int dbIndex, byte[] key, RdbValue value, long expireAtMs, long idleSeconds, int freq,
                               long offset, long size) {
-                if (dbIndex < 0 || dbIndex >= ks.databases()) {
-                    throw new StorageException(Code.UNSUPPORTED, offset, "Data file was created with a Redis server"
-                        + " configured to handle more than " + ks.databases() + " databases (db=" + dbIndex + ")");
-                }
                 counts[3] = offset + size;
                 if (((counts[0] + counts[1]) & 1023) == 0) {
                     progress.accept(counts[3]);
                 }
-                if (opt.dropExpired() && expireAtMs >= 0 && expireAtMs < now) {
-                    counts[1]++;
-                    return;
-                }
-                Object v;
-                try {
-                    v = RdbCodec.fromRdb(value, config);
-                } catch (StorageException e) {
-                    throw new StorageException(e.code(), offset, e.getMessage().replaceFirst(" \\(code=.*$", "")
-                        + " in key '" + new String(key, StandardCharsets.UTF_8) + "'");
-                }
-                Database db = ks.db(dbIndex);
-                Entry old = db.findRaw(key);
-                if (old != null) {
-                    if (!opt.allowDuplicates()) {
-                        throw new StorageException(Code.CORRUPT, offset, "RDB has duplicated key '"
-                            + new String(key, StandardCharsets.UTF_8) + "' in DB " + dbIndex);
-                    }
-                    db.remove(old);
-                }
-                Entry e = db.insert(key, v);
-                if (expireAtMs >= 0) {
-                    db.setExpire(e, expireAtMs);
-                }
-                if (idleSeconds >= 0) {
-                    e.lruSeconds = (int) (now / 1000 - idleSeconds);
+                if (insert(ks, config, opt, now, dbIndex, key, value, expireAtMs, idleSeconds, freq, offset)) {
+                    counts[0]++;
                 } else {
-                    e.lruSeconds = (int) (now / 1000);
+                    counts[1]++;
                 }
-                if (freq >= 0) {
-                    e.lfu = freq;
-                }
-                counts[0]++;
             }
 
             @Override
@@ -120,5 +88,46 @@ public final class RdbLoader {
         });
         progress.accept(reader.offset());
         return new Result(counts[0], counts[1], counts[2], reader.offset());
+    }
+
+    /**
+     * Puts one key read from an RDB into the keyspace: refuses a db out of range and (unless
+     * allowed) a duplicate, converts the value, restores expiry and access clocks. Returns false
+     * when the key had already expired and was skipped. Keyspace thread.
+     */
+    static boolean insert(Keyspace ks, Config config, Options opt, long now, int dbIndex, byte[] key, RdbValue value,
+                          long expireAtMs, long idleSeconds, int freq, long offset) {
+        if (dbIndex < 0 || dbIndex >= ks.databases()) {
+            throw new StorageException(Code.UNSUPPORTED, offset, "Data file was created with a Redis server"
+                + " configured to handle more than " + ks.databases() + " databases (db=" + dbIndex + ")");
+        }
+        if (opt.dropExpired() && expireAtMs >= 0 && expireAtMs < now) {
+            return false;
+        }
+        Object v;
+        try {
+            v = RdbCodec.fromRdb(value, config);
+        } catch (StorageException e) {
+            throw new StorageException(e.code(), offset, e.getMessage().replaceFirst(" \\(code=.*$", "")
+                + " in key '" + new String(key, StandardCharsets.UTF_8) + "'");
+        }
+        Database db = ks.db(dbIndex);
+        Entry old = db.findRaw(key);
+        if (old != null) {
+            if (!opt.allowDuplicates()) {
+                throw new StorageException(Code.CORRUPT, offset, "RDB has duplicated key '"
+                    + new String(key, StandardCharsets.UTF_8) + "' in DB " + dbIndex);
+            }
+            db.remove(old);
+        }
+        Entry e = db.insert(key, v);
+        if (expireAtMs >= 0) {
+            db.setExpire(e, expireAtMs);
+        }
+        e.lruSeconds = (int) (idleSeconds >= 0 ? now / 1000 - idleSeconds : now / 1000);
+        if (freq >= 0) {
+            e.lfu = freq;
+        }
+        return true;
     }
 }
