@@ -136,7 +136,9 @@ public final class AdminCommands extends CommandGroup {
 
     private void bgrewriteaof(Client c, Args a, ReplySink r) {
         String err = engine.appendOnly.rewrite();
-        if (err != null) {
+        if (io.strata.engine.persist.Aof.SCHEDULED.equals(err)) {
+            r.simple(err);
+        } else if (err != null) {
             r.error(err);
         } else {
             r.simple("Background append only file rewriting started");

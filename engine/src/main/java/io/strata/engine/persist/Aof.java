@@ -206,7 +206,8 @@ public final class Aof {
                 }
             }
             if (!empty) {
-                return rewrite();
+                String r = rewrite();
+                return SCHEDULED.equals(r) ? null : r;
             }
             return null;
         } catch (IOException | RuntimeException e) {
@@ -312,6 +313,11 @@ public final class Aof {
      * </ol>
      * Returns null when started, or the error for the client.
      */
+    /** {@link #rewrite} result when it will start after the running BGSAVE (not an error). */
+    public static final String SCHEDULED = "Background append only file rewriting scheduled";
+    /** A BGREWRITEAOF waits for the running snapshot (INFO aof_rewrite_scheduled). */
+    private boolean rewriteScheduled;
+
     public String rewrite() {
         if (rewriteInProgress) {
             return "ERR Background append only file rewriting already in progress";
@@ -323,7 +329,9 @@ public final class Aof {
             return "ERR Background AOF rewrite needs appendonly yes in this version";
         }
         if (engine.keyspace.snapshot() != null) {
-            return "ERR Background save already in progress";
+            // as Redis: a BGSAVE is running, so the rewrite starts when it is done (see cron)
+            rewriteScheduled = true;
+            return SCHEDULED;
         }
         // step 1: the snapshot point
         recorder.endBatch();
@@ -421,6 +429,11 @@ public final class Aof {
 
     /** auto-aof-rewrite-percentage / min-size, checked by the cron as Redis' serverCron. */
     public void cron() {
+        if (rewriteScheduled && !rewriteInProgress && engine.keyspace.snapshot() == null) {
+            rewriteScheduled = false;
+            rewrite();
+            return;
+        }
         if (recorder == null || rewriteInProgress || baseWriter == null || engine.config.autoAofRewritePercentage <= 0) {
             return;
         }
@@ -443,7 +456,7 @@ public final class Aof {
         AofWriter w = writer;
         field(sb, "aof_enabled", recorder != null ? 1 : 0);
         field(sb, "aof_rewrite_in_progress", rewriteInProgress ? 1 : 0);
-        field(sb, "aof_rewrite_scheduled", 0);
+        field(sb, "aof_rewrite_scheduled", rewriteScheduled ? 1 : 0);
         field(sb, "aof_last_rewrite_time_sec", lastRewriteTimeSec);
         field(sb, "aof_current_rewrite_time_sec", rewriteInProgress ? (System.currentTimeMillis() - rewriteStartMs) / 1000 : -1);
         field(sb, "aof_last_bgrewrite_status", lastBgrewriteStatus);
