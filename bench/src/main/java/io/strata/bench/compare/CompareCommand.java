@@ -67,6 +67,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--no-redis-benchmark", negatable = false, description = "Skip the redis-benchmark runs.")
     boolean noRedisBenchmark;
 
+    @Option(names = "--aof-only", negatable = false,
+        description = "Only the AOF scenarios (SET P1 with appendfsync everysec, then always); no redis-benchmark.")
+    boolean aofOnly;
+
     @Option(names = "--out", description = "Report directory (default: <repo>/bench/results).")
     Path out;
 
@@ -157,14 +161,14 @@ public final class CompareCommand implements Callable<Integer> {
             List<Scenario> base = List.of(
                 new Scenario("SET P1", 0, 1, null), new Scenario("GET P1", 1, 1, null),
                 new Scenario("SET P16", 0, 16, null), new Scenario("GET P16", 1, 16, null));
-            for (int round = 1; round <= rounds; round++) {
+            for (int round = 1; round <= rounds && !aofOnly; round++) {
                 for (Scenario sc : base) {
                     samples.add(measure(gen, strata, sc, round));
                     samples.add(measure(gen, redis, sc, round));
                 }
             }
             runAof(gen, strata, redis, samples, notes);
-            if (!noRedisBenchmark) {
+            if (!noRedisBenchmark && !aofOnly) {
                 if (Files.isExecutable(Path.of(redisBenchmark))) {
                     for (int round = 1; round <= rounds; round++) {
                         samples.addAll(redisBenchmark(strata, round));

@@ -17,6 +17,8 @@ final class ServerProcess {
     final int port;
     final Path log;
     private final Process process;
+    /** Milliseconds from starting the process to its first PONG (PING answered; -LOADING retried). */
+    double startupMs;
 
     private ServerProcess(String name, int port, Path log, Process process) {
         this.name = name;
@@ -38,9 +40,10 @@ final class ServerProcess {
         throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
             .redirectOutput(log.toFile());
+        long t0 = System.nanoTime();
         Process p = pb.start();
         ServerProcess s = new ServerProcess(name, port, log, p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         IOException last = null;
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -48,15 +51,16 @@ final class ServerProcess {
             }
             try (RespClient c = new RespClient("127.0.0.1", port, 2000)) {
                 if ("PONG".equals(c.call("PING"))) {
+                    s.startupMs = (System.nanoTime() - t0) / 1e6;
                     return s;
                 }
             } catch (IOException e) {
                 last = e;
             }
-            Thread.sleep(100);
+            Thread.sleep(10);
         }
         s.stop();
-        throw new IOException(name + " did not answer PING on port " + port + " within 60 s: " + last + "; see " + log);
+        throw new IOException(name + " did not answer PING on port " + port + " within 120 s: " + last + "; see " + log);
     }
 
     RespClient client() throws IOException {

@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LoadConnection extends ByteToMessageDecoder {
     private static final byte[] SET_HEAD = "*3\r\n$3\r\nSET\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GET_HEAD = "*2\r\n$3\r\nGET\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INCR_HEAD = "*2\r\n$4\r\nINCR\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HSET_HEAD = "*4\r\n$4\r\nHSET\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEY_PREFIX = "key:".getBytes(StandardCharsets.US_ASCII);
+    /** Counters and hashes get their own keys (same length as "key:"), so INCR never meets a string value. */
+    private static final byte[] CNT_PREFIX = "cnt:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HSH_PREFIX = "hsh:".getBytes(StandardCharsets.US_ASCII);
     /** Keys are "key:" and 12 digits, as redis-benchmark's key:__rand_int__ with -r. */
     static final int KEY_DIGITS = 12;
     private static final byte[] KEY_HEAD = ("$" + (KEY_PREFIX.length + KEY_DIGITS) + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -53,7 +58,7 @@ final class LoadConnection extends ByteToMessageDecoder {
         byte[] v = new byte[run.spec.valueSize];
         SplittableRandom vr = new SplittableRandom(seed ^ 0x5DEECE66DL);
         for (int i = 0; i < v.length; i++) {
-            v[i] = (byte) ('a' + vr.nextInt(26));
+            v[i] = run.spec.repetitiveValues ? (byte) 'x' : (byte) ('a' + vr.nextInt(26));
         }
         String head = "$" + v.length + "\r\n";
         valueBlock = new byte[head.length() + v.length + 2];
@@ -87,9 +92,27 @@ final class LoadConnection extends ByteToMessageDecoder {
             return;
         }
         int setBytes = SET_HEAD.length + KEY_HEAD.length + KEY_PREFIX.length + KEY_DIGITS + 2 + valueBlock.length;
-        ByteBuf out = ctx.alloc().buffer(n * setBytes);
+        ByteBuf out = ctx.alloc().buffer(n * (setBytes + 16));
         double readRatio = run.spec.readRatio;
+        double incrRatio = run.spec.incrRatio;
+        double hsetRatio = run.spec.hsetRatio;
         for (int i = 0; i < n; i++) {
+            if (incrRatio > 0 || hsetRatio > 0) {
+                double x = rnd.nextDouble();
+                if (x < incrRatio + hsetRatio) {
+                    boolean incr = x < incrRatio;
+                    out.writeBytes(incr ? INCR_HEAD : HSET_HEAD);
+                    out.writeBytes(KEY_HEAD).writeBytes(incr ? CNT_PREFIX : HSH_PREFIX);
+                    writeDigits(out, run.keys.next(rnd));
+                    out.writeByte('\r').writeByte('\n');
+                    if (!incr) {
+                        int f = rnd.nextInt(100);
+                        out.writeBytes(new byte[] {'$', '3', '\r', '\n', 'f', (byte) ('0' + f / 10), (byte) ('0' + f % 10), '\r', '\n'});
+                        out.writeBytes(valueBlock);
+                    }
+                    continue;
+                }
+            }
             boolean read = readRatio >= 1 || (readRatio > 0 && rnd.nextDouble() < readRatio);
             out.writeBytes(read ? GET_HEAD : SET_HEAD);
             out.writeBytes(KEY_HEAD).writeBytes(KEY_PREFIX);

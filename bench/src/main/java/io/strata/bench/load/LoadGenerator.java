@@ -100,7 +100,8 @@ public final class LoadGenerator {
 
     public LoadResult run(LoadSpec spec) throws IOException, InterruptedException {
         if (spec.connections < 1 || spec.pipeline < 1 || spec.keys < 1 || spec.valueSize < 0
-            || spec.readRatio < 0 || spec.readRatio > 1) {
+            || spec.readRatio < 0 || spec.readRatio > 1 || spec.incrRatio < 0 || spec.hsetRatio < 0
+            || spec.incrRatio + spec.hsetRatio > 1 || spec.intervalMs < 1) {
             throw new IllegalArgumentException("bad load spec: " + spec.describe());
         }
         if (spec.keys >= 1_000_000_000_000L) {
@@ -191,7 +192,7 @@ public final class LoadGenerator {
         boolean tty = System.console() != null;
         while (true) {
             long now = System.nanoTime();
-            long wait = Math.min(1_000_000_000L, end - now);
+            long wait = Math.min(TimeUnit.MILLISECONDS.toNanos(spec.intervalMs), end - now);
             if (spec.requests > 0 || wait > 0) {
                 if (run.done.await(Math.max(1, wait), TimeUnit.NANOSECONDS)) {
                     break; // request count reached (or every connection gone)
@@ -204,6 +205,9 @@ public final class LoadGenerator {
                 interval.add(recycled[i]);
             }
             total.add(interval);
+            if (spec.intervalSink != null) {
+                spec.intervalSink.accept(now, interval.copy());
+            }
             long count = completed(conns);
             if (spec.progress) {
                 double secs = (now - lastProgressAt) / 1e9;
@@ -220,7 +224,7 @@ public final class LoadGenerator {
                 lastCount = count;
                 lastProgressAt = now;
             }
-            if (spec.requests == 0 && now >= end) {
+            if (spec.requests == 0 && (now >= end || spec.stopWhen != null && spec.stopWhen.getAsBoolean())) {
                 windowEnd = now;
                 windowCount = count - startCount;
                 break;

@@ -33,9 +33,28 @@ public final class LoadSpec {
     /** Selected database; 0 sends no SELECT. */
     public int db;
     public String password;
+    /** Fraction of INCR cnt:&lt;n&gt; commands (taken before the GET/SET split); 0 = none. */
+    public double incrRatio;
+    /** Fraction of HSET hsh:&lt;n&gt; f&lt;0..99&gt; &lt;value&gt; commands (taken before the GET/SET split); 0 = none. */
+    public double hsetRatio;
+    /** Values of 'x' only, as redis-benchmark sends (highly compressible); false = random a–z per connection. */
+    public boolean repetitiveValues;
+    /** Period of the progress loop and of {@link #intervalSink}, in milliseconds. */
+    public long intervalMs = 1000;
+    /**
+     * Called on the generator's thread after each interval with {@code System.nanoTime()} at its
+     * end and a copy of that interval's latency histogram (ns); null = none. Used to isolate the
+     * latency of a window (a BGSAVE) inside a longer run.
+     */
+    public java.util.function.BiConsumer<Long, org.HdrHistogram.Histogram> intervalSink;
+    /** Checked after each interval; when it answers true the run ends early (duration runs only). */
+    public java.util.function.BooleanSupplier stopWhen;
 
     public String describe() {
         String mix = readRatio == 0 ? "SET" : readRatio == 1 ? "GET" : String.format("GET %.0f%% / SET %.0f%%", readRatio * 100, (1 - readRatio) * 100);
+        if (incrRatio > 0 || hsetRatio > 0) {
+            mix = String.format("INCR %.0f%% / HSET %.0f%% / rest %s", incrRatio * 100, hsetRatio * 100, mix);
+        }
         String dist = distribution == Distribution.ZIPF ? "zipf θ=" + zipfTheta : distribution.name().toLowerCase();
         String stop = requests > 0 ? requests + " requests" : (durationMs / 1000.0) + " s";
         return String.format("%s, %d B values, %d keys %s, %d connections, pipeline %d, %s, %s:%d",
