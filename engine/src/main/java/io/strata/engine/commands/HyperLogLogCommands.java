@@ -151,6 +151,8 @@ public final class HyperLogLogCommands extends CommandGroup {
             return;
         }
         // as Redis, the cache is written back although PFCOUNT is a read: the value changes
+        ks.beginInPlaceChange(c.db, e);
+        v = (byte[]) e.value;
         Hll.setCachedCardinality(v, card);
         ks.changed(c.db, e.key);
         r.integer(card);

@@ -184,7 +184,15 @@ public final class Keyspace {
 
     /** Remembers an entry a command may change in place, so {@link #settleMemory} re-estimates it. */
     private void touch(Database db, Entry e) {
-        db.beforeValueChange(e.key);
+        if (db.snap != null) {
+            db.beforeValueChange(e.key);
+            // Snapshots hold strings by reference (no copy at capture): a string about to be
+            // written gets its own array, so an in-place change (SETBIT, PFADD…) never reaches
+            // an array a snapshot may still be reading.
+            if (e.value instanceof byte[]) {
+                e.value = ((byte[]) e.value).clone();
+            }
+        }
         if (touchedCount == touched.length) {
             if (touchedCount >= 1024) {
                 settleMemory(); // a command touching very many keys settles as it goes
@@ -195,6 +203,15 @@ public final class Keyspace {
         }
         touched[touchedCount] = e;
         touchedDb[touchedCount++] = db;
+    }
+
+    /**
+     * Call before changing {@code e}'s value in place when {@code e} was not obtained through
+     * {@link #lookupWrite} (PFCOUNT's cache write-back): a running snapshot keeps the old content
+     * and memory is re-estimated. Re-read {@code e.value} afterwards: it may be a new array.
+     */
+    public void beginInPlaceChange(Database db, Entry e) {
+        touch(db, e);
     }
 
     /** Re-estimates entries written by the last command; the dispatcher calls it after each one. */

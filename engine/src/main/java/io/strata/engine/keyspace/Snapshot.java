@@ -120,10 +120,15 @@ public final class Snapshot {
         return dbs[i];
     }
 
+    /**
+     * The entries of a segment as they are now. Strings are kept by reference: the keyspace
+     * thread gives a string a fresh array before any in-place change while a snapshot runs
+     * (Keyspace.touch), so the array seen here never changes. Collections are copied.
+     */
     static List<Item> copyOf(Segment s) {
         List<Item> out = new ArrayList<>(s == null ? 0 : s.size());
         if (s != null) {
-            s.forEach(e -> out.add(new Item(e.key, Types.copy(e.value), e.expireAt)));
+            s.forEach(e -> out.add(new Item(e.key, e.value instanceof byte[] ? e.value : Types.copy(e.value), e.expireAt)));
         }
         return out;
     }
