@@ -190,7 +190,11 @@ public final class Keyspace {
             // written gets its own array, so an in-place change (SETBIT, PFADD…) never reaches
             // an array a snapshot may still be reading.
             if (e.value instanceof byte[]) {
-                e.value = ((byte[]) e.value).clone();
+                byte[] old = (byte[]) e.value;
+                e.value = old.clone();
+                if (snapshot != null) {
+                    snapshot.copiedStringBytes.addAndGet(Memory.bytes(old.length));
+                }
             }
         }
         if (touchedCount == touched.length) {

@@ -90,7 +90,7 @@ public final class Snapshot {
                 List<Item> copy = copyOf(epochArray[slot]);
                 long bytes = 0;
                 for (Item it : copy) {
-                    bytes += it.key.length + Types.memoryUsage(it.value);
+                    bytes += itemBytes(it);
                 }
                 preservedBytes.addAndGet(bytes);
                 preImages.set(slot, copy);
@@ -125,6 +125,17 @@ public final class Snapshot {
      * thread gives a string a fresh array before any in-place change while a snapshot runs
      * (Keyspace.touch), so the array seen here never changes. Collections are copied.
      */
+    /**
+     * Extra bytes an item holds: its object and list slot, plus the value when it is a private
+     * copy (collections); keys and strings are shared with the live entry.
+     */
+    static long itemBytes(Item it) {
+        return 32 + (it.value instanceof byte[] ? 0 : Types.memoryUsage(it.value));
+    }
+
+    /** Strings given a fresh array before an in-place change while this snapshot runs (their old arrays stay alive). */
+    final java.util.concurrent.atomic.AtomicLong copiedStringBytes = new java.util.concurrent.atomic.AtomicLong();
+
     static List<Item> copyOf(Segment s) {
         List<Item> out = new ArrayList<>(s == null ? 0 : s.size());
         if (s != null) {
@@ -159,7 +170,7 @@ public final class Snapshot {
                     items = d.preImages.getAndSet(s, null);
                     if (items != null) {
                         for (Item it : items) {
-                            d.preservedBytes.addAndGet(-(it.key.length + Types.memoryUsage(it.value)));
+                            d.preservedBytes.addAndGet(-itemBytes(it));
                         }
                     }
                 }
@@ -175,6 +186,14 @@ public final class Snapshot {
 
     public boolean finished() {
         return finished;
+    }
+
+    /**
+     * The snapshot's extra memory now: pre-images not yet written plus the old arrays of strings
+     * copied before an in-place change (an upper bound: some of those are already garbage).
+     */
+    public long extraBytes() {
+        return preservedBytes() + copiedStringBytes.get();
     }
 
     /** Bytes currently held by pre-images (the snapshot's extra memory besides one segment). */

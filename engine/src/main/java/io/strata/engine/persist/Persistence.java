@@ -383,7 +383,7 @@ public final class Persistence {
         Bgsave b = running;
         long now = System.currentTimeMillis();
         field.accept("current_cow_peak", 0);
-        field.accept("current_cow_size", b == null ? 0 : b.snapshot.preservedBytes());
+        field.accept("current_cow_size", b == null ? 0 : b.snapshot.extraBytes());
         field.accept("current_cow_size_age", 0);
         field.accept("current_fork_perc", "0.00");
         field.accept("current_save_keys_processed", 0);
@@ -411,7 +411,7 @@ public final class Persistence {
         field.accept("rdb_last_cow_size", 0);
         field.accept("rdb_last_load_keys_expired", lastLoadKeysExpired);
         field.accept("rdb_last_load_keys_loaded", lastLoadKeysLoaded);
-        field.accept("rdb_snapshot_preserved_bytes", b == null ? 0 : b.snapshot.preservedBytes());
+        field.accept("rdb_snapshot_preserved_bytes", b == null ? 0 : b.snapshot.extraBytes());
     }
 
     public long lastSaveSeconds() {
