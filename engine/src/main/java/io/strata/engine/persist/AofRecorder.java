@@ -378,7 +378,9 @@ public final class AofRecorder {
         }
         len = 0;
         long seq = nextSeq++;
-        writer.submit(seq, bytes);
+        if (!writer.tryWriteInline(seq, bytes)) {
+            writer.submit(seq, bytes);
+        }
         return seq;
     }
 
