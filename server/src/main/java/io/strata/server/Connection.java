@@ -140,6 +140,21 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     /** Decodes and runs (or hands off) every complete command in the buffer. */
     private void drain() {
+        try {
+            drainCommands();
+        } finally {
+            if (batch != null) {
+                // every command this read decoded goes to the keyspace thread as one element
+                server.keyspaceLoop().submitBatch(batch);
+                batch = null;
+            }
+        }
+    }
+
+    /** io-threads N: the commands of the current read, handed over together. */
+    private HandOffBatch batch;
+
+    private void drainCommands() {
         while (!closing) {
             parser.setUnauthenticated(authRequired());
             int r = parser.next();
@@ -148,6 +163,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                 return;
             }
             if (r == RespParser.ERROR) {
+                if (batch != null) {
+                    server.keyspaceLoop().submitBatch(batch); // the commands before the bad frame run first
+                    batch = null;
+                }
                 protocolError(parser.error());
                 return;
             }
@@ -162,8 +181,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                 if (a.is(0, AUTH) || a.is(0, HELLO)) {
                     authInFlight.incrementAndGet();
                 }
-                Args copy = a.copy();
-                server.keyspaceLoop().submitCommand(this, copy);
+                if (batch == null) {
+                    batch = new HandOffBatch(this, parser.pending());
+                }
+                batch.add(a);
             }
         }
     }

@@ -12,24 +12,26 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The keyspace thread when {@code io-threads} is above 1: the I/O event loops decode commands
- * and offer them to one JCTools MPSC queue; this loop drains it in batches, runs each command,
+ * and offer each read's commands as one element of a JCTools MPSC queue; this loop drains it in batches, runs each command,
  * then flushes every connection that got replies in the batch. It also runs the engine's cron.
  *
- * <p>Thread rule: {@link #submit} and {@link #submitCommand} from any thread; everything else
+ * <p>Thread rule: {@link #submit} and {@link #submitBatch} from any thread; everything else
  * runs on the loop's own thread, the only thread that touches the engine in this mode.
  */
 final class KeyspaceLoop implements Runnable {
     private static final int BATCH = 1024;
 
     /** A decoded command waiting for the keyspace thread. */
+    /** The keyspace thread's view of handed-off commands (filled from each batch in turn). */
+    private final Args batchArgs = new Args(16);
+
+    /** A queue element: a batch of one connection's commands, or an action. */
     private static final class Task {
-        final Connection conn;
-        final Args args;
+        final HandOffBatch batch;
         final Runnable action;
 
-        Task(Connection conn, Args args, Runnable action) {
-            this.conn = conn;
-            this.args = args;
+        Task(HandOffBatch batch, Runnable action) {
+            this.batch = batch;
             this.action = action;
         }
     }
@@ -57,11 +59,12 @@ final class KeyspaceLoop implements Runnable {
     }
 
     void submit(Runnable r) {
-        offer(new Task(null, null, r));
+        offer(new Task(null, r));
     }
 
-    void submitCommand(Connection c, Args a) {
-        offer(new Task(c, a, null));
+    /** Hands over every command of one read (any I/O thread). */
+    void submitBatch(HandOffBatch b) {
+        offer(new Task(b, null));
     }
 
     private void offer(Task t) {
@@ -118,9 +121,9 @@ final class KeyspaceLoop implements Runnable {
                 t.action.run();
                 return;
             }
-            t.conn.runHandedOff(t.args);
-            if (dirty.put(t.conn, Boolean.TRUE) == null) {
-                dirtyList.add(t.conn);
+            t.batch.run(batchArgs);
+            if (dirty.put(t.batch.conn, Boolean.TRUE) == null) {
+                dirtyList.add(t.batch.conn);
             }
         } catch (RuntimeException e) {
             Log.warning("command failed: " + e);

@@ -21,13 +21,27 @@ class AllocationTest {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(t.getId());
     }
 
-    private static Thread eventLoop() {
+    /** The threads whose allocation counts: the event loop (io-threads 1) or the I/O loops and the keyspace thread. */
+    private static java.util.List<Thread> serverThreads() {
+        java.util.List<Thread> out = new java.util.ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("strata-main")) {
-                return t;
+            if (t.getName().startsWith("strata-main") || t.getName().startsWith("strata-io")
+                || t.getName().equals("strata-keyspace")) {
+                out.add(t);
             }
         }
-        throw new IllegalStateException("no strata-main thread");
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no server thread");
+        }
+        return out;
+    }
+
+    private static long allocated(java.util.List<Thread> threads) {
+        long sum = 0;
+        for (Thread t : threads) {
+            sum += allocated(t);
+        }
+        return sum;
     }
 
     private static double bytesPerCommand(int port, String cmd, int n) throws Exception {
@@ -60,7 +74,7 @@ class AllocationTest {
                 out.write(batch);
                 drain.run();
             }
-            Thread loop = eventLoop();
+            java.util.List<Thread> loop = serverThreads();
             long before = allocated(loop);
             for (int i = 0; i < n / 1000; i++) {
                 out.write(batch);
@@ -83,6 +97,20 @@ class AllocationTest {
             System.out.printf("allocation per command: GET %.1f B, SET %.1f B%n", get, set);
             assertTrue(get < 8, "GET allocates " + get + " bytes per command");
             assertTrue(set < 32 + 8, "SET allocates " + set + " bytes per command");
+        }
+    }
+
+    @Test
+    @DisplayName("With io-threads 2 the hand-off costs one array per read, about the request bytes, not objects per command")
+    void handOffAllocatesPerReadNotPerCommand() throws Exception {
+        try (TestServer server = TestServer.start("--io-threads", "2")) {
+            try (RawClient c = new RawClient(server.port())) {
+                c.call("SET", "k", "vvvvvvvvvv");
+            }
+            double get = bytesPerCommand(server.port(), "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", 200_000);
+            System.out.printf("allocation per command with io-threads 2: GET %.1f B%n", get);
+            // one array per read, sized from the 21 bytes of RESP each GET takes on the wire
+            assertTrue(get < 32, "GET allocates " + get + " bytes per command across I/O and keyspace threads");
         }
     }
 }
