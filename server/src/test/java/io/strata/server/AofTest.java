@@ -61,8 +61,9 @@ class AofTest {
         return out;
     }
 
+    /** n SETs, one frame each: with appendfsync always every acknowledged command is its own group commit. */
     private void writeSome(int n) {
-        try (TestServer s = start("--appendfsync", "everysec"); Jedis j = s.jedis()) {
+        try (TestServer s = start("--appendfsync", "always"); Jedis j = s.jedis()) {
             for (int i = 0; i < n; i++) {
                 j.set("k" + i, "v" + i);
             }
