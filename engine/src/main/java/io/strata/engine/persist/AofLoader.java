@@ -4,6 +4,7 @@ import io.strata.engine.Client;
 import io.strata.engine.ClientChannel;
 import io.strata.engine.Engine;
 import io.strata.engine.command.Args;
+import io.strata.storage.aof.RespCommands;
 import io.strata.engine.command.ReplySink;
 import io.strata.storage.aof.AofFrames;
 import io.strata.storage.aof.AofManifest;
@@ -52,6 +53,7 @@ public final class AofLoader {
     private final List<AofManifest.FileEntry> incrs;
     private final AofFrames frames = new AofFrames();
     private final Args args = new Args(16);
+    private final RespCommands resp = new RespCommands();
     private final ReplayChannel channel = new ReplayChannel();
     private boolean baseDone;
     private int fileIndex;
@@ -188,33 +190,24 @@ public final class AofLoader {
         }
     }
 
-    /** Runs every command of one frame's payload (RESP multibulks). */
+    /** Runs every command of one frame's payload, parsed by storage's shared RESP parser. */
     private void replay(byte[] p, String name, long frameOffset) {
         int pos = 0;
         while (pos < p.length) {
+            RespCommands.Status st = resp.next(p, pos, p.length);
+            if (st == RespCommands.Status.ANNOTATION) {
+                pos = resp.end();
+                continue;
+            }
+            if (st != RespCommands.Status.COMMAND) {
+                throw badPayload(name, frameOffset, st == RespCommands.Status.INCOMPLETE
+                    ? "a command runs past the end of its frame" : resp.problem());
+            }
             args.reset(p);
-            if (p[pos] != '*') {
-                throw badPayload(name, frameOffset, "expected '*'");
+            for (int i = 0; i < resp.argc(); i++) {
+                args.add(resp.argOffset(i), resp.argLength(i));
             }
-            int[] cursor = {pos + 1};
-            long argc = number(p, cursor, name, frameOffset);
-            if (argc < 1) {
-                throw badPayload(name, frameOffset, "bad multibulk length " + argc);
-            }
-            pos = cursor[0];
-            for (long i = 0; i < argc; i++) {
-                if (pos >= p.length || p[pos] != '$') {
-                    throw badPayload(name, frameOffset, "expected '$'");
-                }
-                cursor[0] = pos + 1;
-                long n = number(p, cursor, name, frameOffset);
-                pos = cursor[0];
-                if (n < 0 || pos + n + 2 > p.length) {
-                    throw badPayload(name, frameOffset, "bad bulk length " + n);
-                }
-                args.add(pos, (int) n);
-                pos += (int) n + 2;
-            }
+            pos = resp.end();
             channel.unknown = null;
             engine.execute(client, args);
             commands++;
@@ -223,26 +216,6 @@ public final class AofLoader {
                     + " (frame at offset " + frameOffset + ")");
             }
         }
-    }
-
-    private static long number(byte[] p, int[] cursor, String name, long frameOffset) {
-        int i = cursor[0];
-        boolean neg = false;
-        if (i < p.length && p[i] == '-') {
-            neg = true;
-            i++;
-        }
-        long v = 0;
-        int start = i;
-        while (i < p.length && p[i] >= '0' && p[i] <= '9') {
-            v = v * 10 + (p[i] - '0');
-            i++;
-        }
-        if (i == start || i + 1 >= p.length || p[i] != '\r' || p[i + 1] != '\n') {
-            throw badPayload(name, frameOffset, "bad number");
-        }
-        cursor[0] = i + 2;
-        return neg ? -v : v;
     }
 
     private static LoadException badPayload(String name, long frameOffset, String what) {
