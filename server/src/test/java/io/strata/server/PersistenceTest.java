@@ -244,7 +244,8 @@ class PersistenceTest {
     @DisplayName("A failed BGSAVE sets rdb_last_bgsave_status:err and, with save points, MISCONF refuses writes and PING until a save succeeds")
     void misconfAfterFailedBgsave(@TempDir Path dir) throws Exception {
         Path gone = Files.createDirectory(dir.resolve("gone"));
-        try (TestServer s = TestServer.start("--dir", dir.toString(), "--save", "3600 1");
+        // dir is a protected config in Redis 7: the test enables changing it
+        try (TestServer s = TestServer.start("--dir", dir.toString(), "--save", "3600 1", "--enable-protected-configs", "yes");
              Jedis j = s.jedis(); RawClient raw = new RawClient(s.port())) {
             j.set("a", "1");
             assertEquals("OK", j.configSet("dir", gone.toString()));
@@ -313,7 +314,7 @@ class PersistenceTest {
     @Test
     @DisplayName("The save config is Redis' default, validated as Redis does, and a save point starts a BGSAVE from the cron")
     void savePoints(@TempDir Path dir) throws Exception {
-        try (TestServer s = TestServer.start("--dir", dir.toString());
+        try (TestServer s = TestServer.start("--dir", dir.toString(), "--enable-protected-configs", "yes");
              Jedis j = s.jedis(); RawClient raw = new RawClient(s.port())) {
             assertEquals("3600 1 300 100 60 10000", j.configGet("save").get("save"));
             assertEquals("-ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters\r\n",

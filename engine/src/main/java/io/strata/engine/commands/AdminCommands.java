@@ -539,7 +539,9 @@ public final class AdminCommands extends CommandGroup {
         for (int i = 2; i < a.argc(); i += 2) {
             pairs.add(new String[] {a.str(i), a.str(i + 1)});
         }
-        String err = engine.config.setRuntime(pairs);
+        String addr = c.channel.addr();
+        boolean local = addr.startsWith("127.") || addr.startsWith("::1") || addr.startsWith("0:0:0:0:0:0:0:1");
+        String err = engine.config.setRuntime(pairs, local);
         if (err != null) {
             r.error(err);
         } else {

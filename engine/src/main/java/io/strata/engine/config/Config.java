@@ -108,6 +108,10 @@ public final class Config {
     public volatile int activeExpireEffort = 1;
     /** DEBUG is refused unless "yes", or "local" and the client is on loopback (Redis 7.0 default "no"). */
     public volatile String enableDebugCommand = "no";
+    /** Redis 7's enable-protected-configs: may CONFIG SET change dir and dbfilename (no, yes, local). */
+    public volatile String enableProtectedConfigs = "no";
+    /** Settings Redis 7.0 marks PROTECTED_CONFIG: a client could otherwise make the server write files anywhere. */
+    private static final java.util.Set<String> PROTECTED = java.util.Set.of("dir", "dbfilename");
 
     // ---- pub/sub and notifications ----
     /** notify-keyspace-events as flag letters; the engine's Notifier holds the parsed bits. */
@@ -244,6 +248,15 @@ public final class Config {
             }));
         boolParam("lazyfree-lazy-user-flush", () -> lazyfreeLazyUserFlush, v -> lazyfreeLazyUserFlush = v);
         intParam("active-expire-effort", 1, 10, () -> activeExpireEffort, v -> activeExpireEffort = v);
+        add(new Param("enable-protected-configs", List.of(), Kind.ENUM, true, () -> enableProtectedConfigs, v -> {
+            for (String s : new String[] {"no", "yes", "local"}) {
+                if (s.equalsIgnoreCase(v)) {
+                    enableProtectedConfigs = s;
+                    return null;
+                }
+            }
+            return "argument(s) must be one of the following: no, yes, local";
+        }));
         add(new Param("enable-debug-command", List.of(), Kind.ENUM, true, () -> enableDebugCommand, v -> {
             for (String s : new String[] {"no", "yes", "local"}) {
                 if (s.equalsIgnoreCase(v)) {
@@ -506,6 +519,11 @@ public final class Config {
      * error text for the client.
      */
     public String setRuntime(List<String[]> pairs) {
+        return setRuntime(pairs, true);
+    }
+
+    /** As {@link #setRuntime(List)}; {@code localClient} decides {@code enable-protected-configs local}. */
+    public String setRuntime(List<String[]> pairs, boolean localClient) {
         List<Param> ps = new ArrayList<>();
         for (String[] kv : pairs) {
             Param p = param(kv[0]);
@@ -517,6 +535,10 @@ public final class Config {
             }
             if (p.immutable) {
                 return "ERR CONFIG SET failed (possibly related to argument '" + kv[0] + "') - can't set immutable config";
+            }
+            if (PROTECTED.contains(p.name) && !(enableProtectedConfigs.equals("yes")
+                || (enableProtectedConfigs.equals("local") && localClient))) {
+                return "ERR CONFIG SET failed (possibly related to argument '" + kv[0] + "') - can't set protected config";
             }
             ps.add(p);
         }
