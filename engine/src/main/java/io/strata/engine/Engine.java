@@ -141,6 +141,7 @@ public final class Engine {
         new ListCommands(this).register(commands);
         new TransactionCommands(this).register(commands);
         new PubSubCommands(this).register(commands);
+        new io.strata.engine.commands.MemoryCommands(this).register(commands);
         new BitmapCommands(this).register(commands);
         new HyperLogLogCommands(this).register(commands);
         new HashCommands(this).register(commands);
