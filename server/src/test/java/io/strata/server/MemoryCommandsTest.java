@@ -30,4 +30,13 @@ class MemoryCommandsTest {
             assertTrue(c.call("MEMORY", "HELP").contains("USAGE <key> [SAMPLES <count>]"));
         }
     }
+
+    @Test
+    @Covers({"role"})
+    @DisplayName("ROLE answers a master without replicas exactly as redis-server 7.0")
+    void role() throws Exception {
+        try (TestServer s = TestServer.start(); RawClient c = new RawClient(s.port())) {
+            assertEquals("*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n", c.call("ROLE"));
+        }
+    }
 }

@@ -60,6 +60,14 @@ public final class ServerCommands extends CommandGroup {
                 .doc(g, "5.0.0", "Returns helpful text about the different subcommands.")));
         t.add(cmd("shutdown", -1, this::shutdown).flags(ADMIN, NOSCRIPT, LOADING, STALE, NO_MULTI, ALLOW_BUSY)
             .doc(g, "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."));
+        t.add(cmd("role", 1, (c, a, r) -> {
+            // a master without replicas: ["master", replication offset, replicas]
+            r.array(3);
+            r.bulk("master");
+            r.integer(0);
+            r.array(0);
+        }).flags(NOSCRIPT, LOADING, STALE, FAST).acl("@admin", "@dangerous")
+            .doc(g, "2.8.12", "Returns the replication role."));
         t.add(cmd("time", 1, this::time).flags(LOADING, STALE, FAST)
             .doc(g, "2.6.0", "Returns the server time."));
         t.add(cmd("monitor", 1, this::monitor).flags(ADMIN, NOSCRIPT, LOADING, STALE)
