@@ -184,7 +184,9 @@ public final class Keyspace {
 
     /** Remembers an entry a command may change in place, so {@link #settleMemory} re-estimates it. */
     private void touch(Database db, Entry e) {
-        if (db.snap != null) {
+        // any running snapshot, not only this database's: MOVE or SWAPDB can bring a string a
+        // snapshot holds into a database the snapshot no longer tracks
+        if (snapshot != null) {
             db.beforeValueChange(e.key);
             // Snapshots hold strings by reference (no copy at capture): a string about to be
             // written gets its own array, so an in-place change (SETBIT, PFADD…) never reaches
@@ -192,9 +194,7 @@ public final class Keyspace {
             if (e.value instanceof byte[]) {
                 byte[] old = (byte[]) e.value;
                 e.value = old.clone();
-                if (snapshot != null) {
-                    snapshot.copiedStringBytes.addAndGet(Memory.bytes(old.length));
-                }
+                snapshot.copiedStringBytes.addAndGet(Memory.bytes(old.length));
             }
         }
         if (touchedCount == touched.length) {
