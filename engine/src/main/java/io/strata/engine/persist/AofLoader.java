@@ -56,6 +56,8 @@ public final class AofLoader {
     private final RespCommands resp = new RespCommands();
     private final ReplayChannel channel = new ReplayChannel();
     private boolean baseDone;
+    /** The base file's loading, a step at a time. */
+    private java.util.function.LongPredicate baseSteps;
     private int fileIndex;
     private FileChannel file;
     private long offset;
@@ -109,15 +111,22 @@ public final class AofLoader {
     public Status step(long budgetNanos) {
         long deadline = System.nanoTime() + budgetNanos;
         try {
-            // pass 2: the base
+            // pass 2: the base, in steps like the incr files
             if (!baseDone) {
-                baseDone = true;
                 AofManifest.FileEntry base = manifest.base();
-                if (base != null) {
+                if (base == null) {
+                    baseDone = true;
+                } else {
                     try {
-                        baseLoader.load(engine, dir.resolve(base.name));
-                    } catch (Exception e) {
+                        if (baseSteps == null) {
+                            baseSteps = baseLoader.loadInSteps(engine, dir.resolve(base.name));
+                        }
+                        baseDone = baseSteps.test(budgetNanos);
+                    } catch (RuntimeException e) {
                         throw new LoadException("Bad file format reading the AOF base file " + base.name + ": " + e.getMessage());
+                    }
+                    if (!baseDone) {
+                        return Status.MORE;
                     }
                 }
             }

@@ -37,6 +37,13 @@ public final class RdbAofBase implements AofBaseWriter, AofBaseLoader {
     }
 
     @Override
+    public java.util.function.LongPredicate loadInSteps(Engine engine, Path file) {
+        RdbStepLoader steps = new RdbStepLoader(file, engine.keyspace, engine.config, new RdbLoader.Options(false, false),
+            line -> { });
+        return budgetNanos -> steps.step(budgetNanos) != null;
+    }
+
+    @Override
     public void load(Engine engine, Path file) {
         // keys already expired stay until the incr files (which record their DELs) or lazy expiry
         // remove them, as Redis loads an AOF preamble
