@@ -5,11 +5,11 @@ import io.strata.bench.load.LoadGenerator;
 import io.strata.bench.load.LoadResult;
 import io.strata.bench.load.LoadSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,21 +71,8 @@ public final class CompareCommand implements Callable<Integer> {
         description = "Only the AOF scenarios (SET P1 with appendfsync everysec, then always); no redis-benchmark.")
     boolean aofOnly;
 
-    @Option(names = "--out", description = "Report directory (default: <repo>/bench/results).")
-    Path out;
-
-    @Option(names = "--server-jar", description = "Strata server jar (default: <repo>/server/target/strata-server.jar).")
-    Path serverJar;
-
-    @Option(names = "--strata-classpath",
-        description = "Run Strata as io.strata.server.Main on this classpath instead of the jar (tests).")
-    String strataClasspath;
-
-    @Option(names = "--strata-java-opts", description = "Extra JVM options for Strata, space-separated.")
-    String strataJavaOpts = "";
-
-    @Option(names = "--redis-server", description = "redis-server binary (default: ${DEFAULT-VALUE}).")
-    String redisServer = "/usr/bin/redis-server";
+    @Mixin
+    ServerOptions servers = new ServerOptions();
 
     @Option(names = "--redis-benchmark", description = "redis-benchmark binary (default: ${DEFAULT-VALUE}).")
     String redisBenchmark = "/usr/bin/redis-benchmark";
@@ -109,18 +96,9 @@ public final class CompareCommand implements Callable<Integer> {
             rbRequests = Math.min(rbRequests, 20_000);
         }
         Path root = Path.of(System.getProperty("strata.root", ".")).toAbsolutePath().normalize();
-        if (out == null) {
-            out = root.resolve("bench/results");
-        }
-        if (serverJar == null) {
-            serverJar = root.resolve("server/target/strata-server.jar");
-        }
-        if (strataClasspath == null && !Files.isRegularFile(serverJar)) {
-            log.println("compare: no Strata server jar at " + serverJar + " (build it with mvn -q -DskipTests package)");
-            return 2;
-        }
-        if (!Files.isExecutable(Path.of(redisServer))) {
-            log.println("compare: no redis-server at " + redisServer);
+        String unusable = servers.resolve(root);
+        if (unusable != null) {
+            log.println("compare: " + unusable);
             return 2;
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -138,7 +116,7 @@ public final class CompareCommand implements Callable<Integer> {
             int sp = ServerProcess.freePort();
             strata = ServerProcess.start(Sample.STRATA, strataCommand(sp, gcLog), sp, strataDir, work.resolve("strata.log"));
             int rp = ServerProcess.freePort();
-            redis = ServerProcess.start(Sample.REDIS, List.of(redisServer, "--port", Integer.toString(rp), "--bind", "127.0.0.1",
+            redis = ServerProcess.start(Sample.REDIS, List.of(servers.redisServer, "--port", Integer.toString(rp), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", redisDir.toString()), rp, redisDir,
                 work.resolve("redis.log"));
             ServerProcess a = strata;
@@ -204,9 +182,9 @@ public final class CompareCommand implements Callable<Integer> {
                     + " error replies" + (s.problem() == null ? "" : ", " + s.problem()));
             }
         }
-        Files.createDirectories(out);
-        reportPath = out.resolve(stamp + ".md");
-        Report.write(reportPath, out.resolve(stamp + ".svg"), header(stamp, loadBefore, loadAverage()), samples, notes);
+        Files.createDirectories(servers.out);
+        reportPath = servers.out.resolve(stamp + ".md");
+        Report.write(reportPath, servers.out.resolve(stamp + ".svg"), header(stamp, loadBefore, loadAverage()), samples, notes);
         for (Report.Row r : Report.summarize(samples)) {
             log.printf(Locale.ROOT, "%-26s throughput %s×  p99 %s×%n", r.scenario(), Report.fmt(r.opsRatio(), "%.2f"),
                 Report.fmt(r.p99Ratio(), "%.2f"));
@@ -216,28 +194,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private List<String> strataCommand(int port, Path gcLog) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String o : strataJavaOpts.trim().split("\\s+")) {
-            if (!o.isEmpty()) {
-                cmd.add(o);
-            }
-        }
-        cmd.add("-Xlog:gc:file=" + gcLog);
-        if (strataClasspath != null) {
-            // the jar's manifest carries the Chronicle flags; on a plain classpath pass ours on
-            for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                    cmd.add(arg);
-                }
-            }
-            cmd.add("-cp");
-            cmd.add(strataClasspath);
-            cmd.add("io.strata.server.Main");
-        } else {
-            cmd.add("-jar");
-            cmd.add(serverJar.toString());
-        }
+        List<String> cmd = servers.strataJava(gcLog);
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
         return cmd;
     }
@@ -358,12 +315,12 @@ public final class CompareCommand implements Callable<Integer> {
         b.append("# Strata vs redis-server — ").append(stamp).append("\n\n");
         b.append("- Machine: ").append(machine()).append('\n');
         b.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
-            .append("; redis-server: ").append(firstLine(redisServer, "--version")).append('\n');
+            .append("; redis-server: ").append(firstLine(servers.redisServer, "--version")).append('\n');
         b.append("- Load average (1/5/15 min) before: ").append(loadBefore).append(", after: ").append(loadAfter)
             .append(" — other processes share this machine; compare ratios, not absolute figures.\n");
         b.append("- Servers: both on 127.0.0.1, `save \"\"`, `appendonly no`, io-threads 1 (the default of both); Strata: ")
-            .append(strataClasspath != null ? "classpath io.strata.server.Main" : "`java " + (strataJavaOpts.isBlank() ? "" : strataJavaOpts.trim() + " ") + "-jar " + serverJar.getFileName() + "`")
-            .append(", redis-server ").append(redisServer).append('\n');
+            .append(servers.strataClasspath != null ? "classpath io.strata.server.Main" : "`java " + (servers.strataJavaOpts.isBlank() ? "" : servers.strataJavaOpts.trim() + " ") + "-jar " + servers.serverJar.getFileName() + "`")
+            .append(", redis-server ").append(servers.redisServer).append('\n');
         b.append(String.format(Locale.ROOT,
             "- Load: `strata-bench load`, %d connections, %d-byte values, %d keys (uniform, all preloaded), one client event loop thread, "
                 + "%.1f s measured after %.1f s warm-up per run; %d round(s), each scenario Strata then Redis back to back%s%n",
@@ -454,8 +411,8 @@ public final class CompareCommand implements Callable<Integer> {
             Path src = work.resolve(name);
             if (Files.isRegularFile(src)) {
                 try {
-                    Files.createDirectories(out);
-                    Files.copy(src, out.resolve("last-" + name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.createDirectories(servers.out);
+                    Files.copy(src, servers.out.resolve("last-" + name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException ignored) {
                     // best effort: the report still lists the problem
                 }

@@ -6,11 +6,11 @@ import io.strata.bench.load.LoadResult;
 import io.strata.bench.load.LoadSpec;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -80,21 +80,8 @@ public final class DurabilityCommand implements Callable<Integer> {
     @Option(names = "--restarts", description = "Restarts per server; the median is reported (default: ${DEFAULT-VALUE}).")
     int restarts = 3;
 
-    @Option(names = "--out", description = "Report directory (default: <repo>/bench/results).")
-    Path out;
-
-    @Option(names = "--server-jar", description = "Strata server jar (default: <repo>/server/target/strata-server.jar).")
-    Path serverJar;
-
-    @Option(names = "--strata-classpath",
-        description = "Run Strata as io.strata.server.Main on this classpath instead of the jar (tests).")
-    String strataClasspath;
-
-    @Option(names = "--strata-java-opts", description = "Extra JVM options for Strata, space-separated.")
-    String strataJavaOpts = "";
-
-    @Option(names = "--redis-server", description = "redis-server binary (default: ${DEFAULT-VALUE}).")
-    String redisServer = "/usr/bin/redis-server";
+    @Mixin
+    ServerOptions servers = new ServerOptions();
 
     /** Where the last report was written (tests read it). */
     public Path reportPath;
@@ -115,18 +102,9 @@ public final class DurabilityCommand implements Callable<Integer> {
             restarts = 1;
         }
         Path root = Path.of(System.getProperty("strata.root", ".")).toAbsolutePath().normalize();
-        if (out == null) {
-            out = root.resolve("bench/results");
-        }
-        if (serverJar == null) {
-            serverJar = root.resolve("server/target/strata-server.jar");
-        }
-        if (strataClasspath == null && !Files.isRegularFile(serverJar)) {
-            log.println("durability: no Strata server jar at " + serverJar + " (build it with mvn -q -DskipTests package)");
-            return 2;
-        }
-        if (!Files.isExecutable(Path.of(redisServer))) {
-            log.println("durability: no redis-server at " + redisServer);
+        String unusable = servers.resolve(root);
+        if (unusable != null) {
+            log.println("durability: " + unusable);
             return 2;
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -145,7 +123,7 @@ public final class DurabilityCommand implements Callable<Integer> {
         StringBuilder r = new StringBuilder();
         r.append("# Durability: Strata vs redis-server — ").append(stamp).append("\n\n");
         r.append("- Java ").append(System.getProperty("java.version")).append(", ")
-            .append(Runtime.getRuntime().availableProcessors()).append(" cores; redis-server ").append(redisServer).append('\n');
+            .append(Runtime.getRuntime().availableProcessors()).append(" cores; redis-server ").append(servers.redisServer).append('\n');
         r.append("- Load average before: ").append(loadBefore).append(", after: ").append(loadAverage())
             .append(" (shared machine: compare ratios, not absolute figures)\n");
         r.append(String.format(Locale.ROOT, "- %d connections, %d-byte values (one random a–z string per connection unless said otherwise), pipeline 1%s%n",
@@ -161,8 +139,8 @@ public final class DurabilityCommand implements Callable<Integer> {
                 r.append("- ").append(n).append('\n');
             }
         }
-        Files.createDirectories(out);
-        reportPath = out.resolve("durability-" + stamp + ".md");
+        Files.createDirectories(servers.out);
+        reportPath = servers.out.resolve("durability-" + stamp + ".md");
         Files.writeString(reportPath, r.toString());
         for (String s : summary) {
             log.println(s);
@@ -516,25 +494,9 @@ public final class DurabilityCommand implements Callable<Integer> {
         int port = ServerProcess.freePort();
         List<String> cmd = new ArrayList<>();
         if (Sample.STRATA.equals(name)) {
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            for (String o : strataJavaOpts.trim().split("\\s+")) {
-                if (!o.isEmpty()) {
-                    cmd.add(o);
-                }
-            }
-            cmd.add("-Xlog:gc:file=" + work.resolve(dir.getFileName() + "-gc.log"));
-            if (strataClasspath != null) {
-                for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                    if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                        cmd.add(arg);
-                    }
-                }
-                cmd.addAll(List.of("-cp", strataClasspath, "io.strata.server.Main"));
-            } else {
-                cmd.addAll(List.of("-jar", serverJar.toString()));
-            }
+            cmd.addAll(servers.strataJava(work.resolve(dir.getFileName() + "-gc.log")));
         } else {
-            cmd.addAll(List.of(redisServer, "--daemonize", "no"));
+            cmd.addAll(List.of(servers.redisServer, "--daemonize", "no"));
         }
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString()));
         cmd.addAll(args);

@@ -93,20 +93,6 @@ public final class Persistence {
     // ---- load ----
 
     /**
-     * Start-up: loads {@code dir/dbfilename} when it exists, with {@link Engine#loading} set.
-     * Returns false when there was no file. Throws {@link StorageException} for a file that cannot
-     * be loaded (the server must then refuse to start, as Redis exits).
-     */
-    public boolean load() {
-        Path file = rdbPath();
-        if (!Files.exists(file)) {
-            return false;
-        }
-        loadFile(file, RdbLoader.Options.MASTER);
-        return true;
-    }
-
-    /**
      * Start-up in steps (-LOADING meanwhile): starts loading {@code dir/dbfilename}, or returns
      * null when there is none. The caller sets {@link Engine#loading} and calls
      * {@link #stepLoad} on the keyspace thread until it returns true.
@@ -116,13 +102,7 @@ public final class Persistence {
         if (!Files.exists(file)) {
             return null;
         }
-        loadingStartMs = System.currentTimeMillis();
-        loadingLoadedBytes = 0;
-        try {
-            loadingTotalBytes = Files.size(file);
-        } catch (java.io.IOException e) {
-            loadingTotalBytes = 0;
-        }
+        startLoading(file);
         return new RdbStepLoader(file, ks, config, RdbLoader.Options.MASTER, log);
     }
 
@@ -133,31 +113,36 @@ public final class Persistence {
         if (res == null) {
             return false;
         }
-        lastLoadKeysLoaded = res.keysLoaded();
-        lastLoadKeysExpired = res.keysExpired();
-        log.accept(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
-            (System.currentTimeMillis() - loadingStartMs) / 1000.0));
-        log.accept("Done loading RDB, keys loaded: " + res.keysLoaded() + ", keys expired: " + res.keysExpired() + ".");
+        loaded(res);
         return true;
     }
 
-    private RdbLoader.Result loadFile(Path file, RdbLoader.Options opt) {
-        long start = System.currentTimeMillis();
-        loadingStartMs = start;
+    /** INFO loading_* fields for a load of {@code file} that starts now. */
+    private void startLoading(Path file) {
+        loadingStartMs = System.currentTimeMillis();
         loadingLoadedBytes = 0;
         try {
             loadingTotalBytes = Files.size(file);
         } catch (java.io.IOException e) {
             loadingTotalBytes = 0;
         }
+    }
+
+    /** Records and logs a finished load, as Redis' "DB loaded from disk" lines. */
+    private void loaded(RdbLoader.Result res) {
+        lastLoadKeysLoaded = res.keysLoaded();
+        lastLoadKeysExpired = res.keysExpired();
+        log.accept(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
+            (System.currentTimeMillis() - loadingStartMs) / 1000.0));
+        log.accept("Done loading RDB, keys loaded: " + res.keysLoaded() + ", keys expired: " + res.keysExpired() + ".");
+    }
+
+    private RdbLoader.Result loadFile(Path file, RdbLoader.Options opt) {
+        startLoading(file);
         engine.loading = true;
         try {
             RdbLoader.Result res = RdbLoader.load(file, ks, config, opt, log, b -> loadingLoadedBytes = b);
-            lastLoadKeysLoaded = res.keysLoaded();
-            lastLoadKeysExpired = res.keysExpired();
-            log.accept(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
-                (System.currentTimeMillis() - start) / 1000.0));
-            log.accept("Done loading RDB, keys loaded: " + res.keysLoaded() + ", keys expired: " + res.keysExpired() + ".");
+            loaded(res);
             return res;
         } finally {
             engine.loading = false;
