@@ -253,25 +253,11 @@ public final class BitmapCommands extends CommandGroup {
                     return;
                 }
             }
-            if (unit == 1) {
-                total <<= 3;
-            }
-            if (start < 0) {
-                start = total + start;
-            }
-            if (end < 0) {
-                end = total + end;
-            }
-            start = Math.max(start, 0);
-            end = Math.max(end, 0);
-            end = Math.min(end, total - 1);
-            if (unit == 1 && start <= end) {
-                // bits of the edge bytes outside the range, subtracted after the byte count
-                firstMask = ~((1 << (8 - (start & 7))) - 1) & 0xff;
-                lastMask = (1 << (7 - (end & 7))) - 1;
-                start >>= 3;
-                end >>= 3;
-            }
+            long[] range = byteRange(start, end, total, unit == 1);
+            start = range[0];
+            end = range[1];
+            firstMask = (int) range[2];
+            lastMask = (int) range[3];
         } else if (a.argc() == 2) {
             start = 0;
             end = p.length - 1;
@@ -291,6 +277,34 @@ public final class BitmapCommands extends CommandGroup {
             count -= Integer.bitCount(p[(int) end] & lastMask);
         }
         r.integer(count);
+    }
+
+    /**
+     * Redis' BITCOUNT/BITPOS range rules: negative indexes count from the end, the range is
+     * clamped to the string; for a BIT range, converts to bytes and returns the masks of the
+     * edge bits outside it. Returns {start byte, end byte, first-byte mask, last-byte mask};
+     * start > end means an empty range.
+     */
+    private static long[] byteRange(long start, long end, long totalBytes, boolean bits) {
+        long total = bits ? totalBytes << 3 : totalBytes;
+        if (start < 0) {
+            start = total + start;
+        }
+        if (end < 0) {
+            end = total + end;
+        }
+        start = Math.max(start, 0);
+        end = Math.min(Math.max(end, 0), total - 1);
+        long firstMask = 0;
+        long lastMask = 0;
+        if (bits && start <= end) {
+            // bits of the edge bytes outside the range, left out of the count or search
+            firstMask = ~((1 << (8 - (start & 7))) - 1) & 0xff;
+            lastMask = (1 << (7 - (end & 7))) - 1;
+            start >>= 3;
+            end >>= 3;
+        }
+        return new long[] {start, end, firstMask, lastMask};
     }
 
     /** Set bits in {@code p[off..off+len)}. */
@@ -380,24 +394,11 @@ public final class BitmapCommands extends CommandGroup {
             } else {
                 end = unit == 1 ? (total << 3) + 7 : total - 1;
             }
-            if (unit == 1) {
-                total <<= 3;
-            }
-            if (start < 0) {
-                start = total + start;
-            }
-            if (end < 0) {
-                end = total + end;
-            }
-            start = Math.max(start, 0);
-            end = Math.max(end, 0);
-            end = Math.min(end, total - 1);
-            if (unit == 1 && start <= end) {
-                firstMask = ~((1 << (8 - (start & 7))) - 1) & 0xff;
-                lastMask = (1 << (7 - (end & 7))) - 1;
-                start >>= 3;
-                end >>= 3;
-            }
+            long[] range = byteRange(start, end, total, unit == 1);
+            start = range[0];
+            end = range[1];
+            firstMask = (int) range[2];
+            lastMask = (int) range[3];
         } else if (argc == 3) {
             start = 0;
             end = p.length - 1;
