@@ -1,0 +1,88 @@
+package io.strata.storage.spill;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Descriptor of one spilled record (the value stored under a key in the spill maps).
+ *
+ * <pre>
+ *  0        1      2       3        11     15     19          23
+ *  +--------+------+-------+--------+------+------+-----------+-------------------+
+ *  |version |type  |flags  |expireAt|lru   |lfu   |rawLength  |payload            |
+ *  |u8 = 2  |u8    |u8     |i64 ms  |i32 s |i32   |u32        |RDB value encoding,|
+ *  |        |      |bit0:  |-1: none|      |      |(before    |LZ4 block when     |
+ *  |        |      |LZ4    |        |      |      |LZ4)       |flags bit0         |
+ *  +--------+------+-------+--------+------+------+-----------+-------------------+
+ * </pre>
+ * {@code type} is the RDB type code of the payload (RdbFormat.TYPE_*); {@code lru} and
+ * {@code lfu} are the key's access clocks when it was demoted (OBJECT IDLETIME/FREQ and
+ * eviction keep working across tiers). Big endian. Bump {@link #VERSION} when incompatible
+ * (spill files never outlive a process, but the engine and a tool reading them must agree).
+ *
+ * <p>Any thread: stateless.
+ */
+public final class SpillRecord {
+    public static final int VERSION = 2;
+    public static final int HEADER = 23;
+    public static final int FLAG_LZ4 = 1;
+
+    private SpillRecord() {
+    }
+
+    public static byte[] encode(int type, long expireAt, byte[] payload, boolean lz4) {
+        return encode(type, expireAt, 0, 0, payload, lz4);
+    }
+
+    public static byte[] encode(int type, long expireAt, int lru, int lfu, byte[] payload, boolean lz4) {
+        byte[] body = payload;
+        int bodyLen = payload.length;
+        int flags = 0;
+        if (lz4 && payload.length > 64) {
+            net.jpountz.lz4.LZ4Compressor c = net.jpountz.lz4.LZ4Factory.fastestInstance().fastCompressor();
+            byte[] out = new byte[c.maxCompressedLength(payload.length)];
+            int n = c.compress(payload, 0, payload.length, out, 0, out.length);
+            if (n < payload.length * 7 / 8) {
+                body = out;
+                bodyLen = n;
+                flags = FLAG_LZ4;
+            }
+        }
+        ByteBuffer b = ByteBuffer.allocate(HEADER + bodyLen);
+        b.put((byte) VERSION).put((byte) type).put((byte) flags).putLong(expireAt).putInt(lru).putInt(lfu)
+            .putInt(payload.length).put(body, 0, bodyLen);
+        return b.array();
+    }
+
+    public static int type(byte[] record) {
+        return record[1] & 0xff;
+    }
+
+    public static long expireAt(byte[] record) {
+        return ByteBuffer.wrap(record, 3, 8).getLong();
+    }
+
+    public static int lru(byte[] record) {
+        return ByteBuffer.wrap(record, 11, 4).getInt();
+    }
+
+    public static int lfu(byte[] record) {
+        return ByteBuffer.wrap(record, 15, 4).getInt();
+    }
+
+    /** Whether the record is LZ4-compressed. */
+    public static boolean compressed(byte[] record) {
+        return (record[2] & FLAG_LZ4) != 0;
+    }
+
+    /** The payload, decompressed when needed. */
+    public static byte[] payload(byte[] record) {
+        int raw = ByteBuffer.wrap(record, 19, 4).getInt();
+        if ((record[2] & FLAG_LZ4) == 0) {
+            return java.util.Arrays.copyOfRange(record, HEADER, record.length);
+        }
+        byte[] out = new byte[raw];
+        net.jpountz.lz4.LZ4Factory.fastestInstance().safeDecompressor()
+            .decompress(record, HEADER, record.length - HEADER, out, 0, raw);
+        return out;
+    }
+}

@@ -1,0 +1,603 @@
+package io.strata.storage.spill;
+
+import io.strata.storage.StorageException;
+import io.strata.storage.StorageException.Code;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.MapSegmentContext;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The spill tier: cold records in mmap'd Chronicle Maps under one directory, split into
+ * partitions by key hash, each partition a list of generations. A generation is sized from what
+ * is known when it is created (the partition's size and the average key and record sizes seen so
+ * far); when it fills up a new one is added, so the user never states entry counts. An in-RAM
+ * {@link KeyFilter} answers most misses without touching the files. The directory is wiped on
+ * open: spill files are rebuilt from RDB and AOF, never trusted after a crash.
+ *
+ * <p>Point-in-time reads ({@link #freeze}): while frozen, the generations that existed at the
+ * freeze are never changed. New records go to generations created after it, and removals of
+ * records in frozen generations are only noted (the key is dead for every reader here) and carried
+ * out by {@link #thaw}. A snapshot thread can therefore read the frozen generations, unlocked by
+ * the keyspace thread's work, and see exactly the records of the freeze instant.
+ *
+ * <p>Invariant outside a freeze: every key has at most one physical record. Records are opaque
+ * bytes (the engine stores type, expiry and the RDB encoding of the value, see
+ * {@link SpillRecord}). Thread rule: the keyspace thread calls everything except
+ * {@link Frozen#forEach}, which a snapshot thread may run while the keyspace thread goes on.
+ */
+public final class SpillStore implements Closeable {
+    static {
+        // Chronicle would otherwise try to send usage analytics: this product never calls out
+        System.setProperty("chronicle.analytics.disable", "true");
+    }
+
+    /** Result of {@link #put}. */
+    public enum PutResult { OK, FULL }
+
+    private static final int PARTITIONS = 8;
+    /** Per-record bytes Chronicle adds besides key and value (measured order of magnitude). */
+    private static final int RECORD_OVERHEAD = 32;
+    /** A partition with more generations than this is compacted by {@link #compactStep}. */
+    private static final int MAX_GENERATIONS = 3;
+
+    private final Path dir;
+    private final long firstGenerationEntries;
+    private long maxBytes;
+    private final List<List<ChronicleMap<byte[], byte[]>>> partitions = new ArrayList<>();
+    private final KeyFilter filter = new KeyFilter();
+    private long count;
+    private long keyBytes;
+    private long recordBytes;
+    private int generationsCreated;
+    private int fileSeq;
+    private boolean closed;
+
+    /** Generations per partition that a running freeze protects; null when not frozen. */
+    private int[] frozenCount;
+    /** Keys whose record in a frozen generation is dead (removed while frozen). */
+    private final Set<ByteBuffer> deferred = new HashSet<>();
+
+    // statistics
+    public long filterMisses;
+    public long filterFalsePositives;
+
+    private SpillStore(Path dir, long maxBytes, long firstGenerationEntries) {
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+        this.firstGenerationEntries = firstGenerationEntries;
+        for (int i = 0; i < PARTITIONS; i++) {
+            partitions.add(new ArrayList<>());
+        }
+    }
+
+    /**
+     * Opens an empty store in {@code dir} (created; any files left there are deleted).
+     * {@code maxBytes} bounds the bytes of the stored records, keys and per-record overhead
+     * (0 = no bound): the disk budget ({@code tier-spill-max-size}).
+     */
+    public static SpillStore open(Path dir, long maxBytes) {
+        return open(dir, maxBytes, 64 * 1024);
+    }
+
+    /** As {@link #open(Path, long)}, with the entry count the first generation is sized for. */
+    static SpillStore open(Path dir, long maxBytes, long firstGenerationEntries) {
+        wipe(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StorageException(Code.IO, 0, "cannot prepare spill directory " + dir + ": " + e.getMessage(), e);
+        }
+        return new SpillStore(dir, maxBytes, firstGenerationEntries);
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    public static void wipe(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException(Code.IO, 0, "cannot wipe spill directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void setMaxBytes(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    private static int partition(long h) {
+        return (int) ((h >>> 59) & (PARTITIONS - 1));
+    }
+
+    private ChronicleMap<byte[], byte[]> newGeneration(int p) {
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        long entries = Math.max(firstGenerationEntries, count / PARTITIONS);
+        double avgKey = count == 0 ? 24 : Math.max(8, (double) keyBytes / count);
+        double avgValue = count == 0 ? 256 : Math.max(16, (double) recordBytes / count);
+        int seq = fileSeq++;
+        File f = dir.resolve("spill-p" + p + "-" + seq + ".cm").toFile();
+        try {
+            ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
+                .name("strata-spill-p" + p + "-" + seq)
+                .entries(entries)
+                .averageKeySize(avgKey)
+                .averageValueSize(avgValue)
+                // measured: the default bloat of 1.0 threw near 2x the declared entries; 20 let a
+                // map take far more than declared before a new generation is needed
+                .maxBloatFactor(20)
+                .createPersistedTo(f);
+            gens.add(m);
+            generationsCreated++;
+            return m;
+        } catch (IOException e) {
+            throw new StorageException(Code.IO, 0, "cannot create spill file " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean isFrozen(int p, int g) {
+        return frozenCount != null && g < frozenCount[p];
+    }
+
+    /** The generation holding {@code key}'s live record, or -1. */
+    private int locate(byte[] key, int p) {
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        for (int g = gens.size() - 1; g >= 0; g--) {
+            if (gens.get(g).containsKey(key)) {
+                if (isFrozen(p, g) && deferred.contains(ByteBuffer.wrap(key))) {
+                    return -1;
+                }
+                return g;
+            }
+        }
+        return -1;
+    }
+
+    /** Drops the live record at generation {@code g} (physically, or noted while frozen); returns its length. */
+    private byte[] drop(byte[] key, int p, int g) {
+        ChronicleMap<byte[], byte[]> m = partitions.get(p).get(g);
+        byte[] old;
+        if (isFrozen(p, g)) {
+            old = m.get(key);
+            deferred.add(ByteBuffer.wrap(key.clone()));
+        } else {
+            old = m.remove(key);
+        }
+        if (old != null) {
+            count--;
+            keyBytes -= key.length;
+            recordBytes -= old.length;
+            filter.remove(KeyFilter.hash(key));
+        }
+        return old;
+    }
+
+    /** Stores or replaces a record; FULL when the byte budget would be exceeded (any old record is then gone). */
+    public PutResult put(byte[] key, byte[] record) {
+        long h = KeyFilter.hash(key);
+        int p = partition(h);
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        if (filter.mightContain(h)) {
+            int g = locate(key, p);
+            if (g >= 0) {
+                drop(key, p, g);
+            }
+        }
+        if (maxBytes > 0 && storedBytes() + key.length + record.length + RECORD_OVERHEAD > maxBytes) {
+            return PutResult.FULL;
+        }
+        int last = gens.size() - 1;
+        ChronicleMap<byte[], byte[]> m = last < 0 || isFrozen(p, last) ? newGeneration(p) : gens.get(last);
+        try {
+            m.put(key, record);
+        } catch (IllegalStateException | IllegalArgumentException full) {
+            // this generation cannot take more: start a new one sized from what we have seen
+            newGeneration(p).put(key, record);
+        }
+        count++;
+        filter.add(h);
+        keyBytes += key.length;
+        recordBytes += record.length;
+        return PutResult.OK;
+    }
+
+    /** Whether {@code key} may have a record: false means certainly not, without touching the files. */
+    public boolean mightContain(byte[] b, int off, int len) {
+        if (count == 0) {
+            return false;
+        }
+        boolean maybe = filter.mightContain(KeyFilter.hash(b, off, len));
+        if (!maybe) {
+            filterMisses++;
+        }
+        return maybe;
+    }
+
+    /** The record of {@code key}, or null. */
+    public byte[] get(byte[] key) {
+        if (count == 0) {
+            return null;
+        }
+        long h = KeyFilter.hash(key);
+        if (!filter.mightContain(h)) {
+            filterMisses++;
+            return null;
+        }
+        int p = partition(h);
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        for (int g = gens.size() - 1; g >= 0; g--) {
+            byte[] v = gens.get(g).get(key);
+            if (v != null) {
+                if (isFrozen(p, g) && deferred.contains(ByteBuffer.wrap(key))) {
+                    break;
+                }
+                return v;
+            }
+        }
+        filterFalsePositives++;
+        return null;
+    }
+
+    /** Removes and returns the record of {@code key} (promotion, deletion), or null. */
+    public byte[] remove(byte[] key) {
+        long h = KeyFilter.hash(key);
+        if (count == 0 || !filter.mightContain(h)) {
+            return null;
+        }
+        int p = partition(h);
+        int g = locate(key, p);
+        return g < 0 ? null : drop(key, p, g);
+    }
+
+    public boolean contains(byte[] key) {
+        return get(key) != null;
+    }
+
+    /** Number of live records. */
+    public long size() {
+        return count;
+    }
+
+    /** Bytes the live records, keys and their overhead take: what the byte budget counts. */
+    public long storedBytes() {
+        return keyBytes + recordBytes + (long) RECORD_OVERHEAD * count;
+    }
+
+    /** Off-heap (mmap'd) bytes reserved by every generation. */
+    public long offHeapBytes() {
+        long b = 0;
+        for (List<ChronicleMap<byte[], byte[]>> gens : partitions) {
+            for (ChronicleMap<byte[], byte[]> m : gens) {
+                b += m.offHeapMemoryUsed();
+            }
+        }
+        return b;
+    }
+
+    /** Bytes the spill files take on disk (allocated blocks; the files are sparse). */
+    public long fileBytes() {
+        long b = 0;
+        for (List<ChronicleMap<byte[], byte[]>> gens : partitions) {
+            for (ChronicleMap<byte[], byte[]> m : gens) {
+                File f = m.file();
+                if (f != null) {
+                    try {
+                        Object blocks = Files.getAttribute(f.toPath(), "unix:blocks");
+                        b += ((Number) blocks).longValue() * 512;
+                    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                        b += f.length();
+                    }
+                }
+            }
+        }
+        return b;
+    }
+
+    /** RAM held by the key filter. */
+    public long filterBytes() {
+        return filter.bytes() + deferred.size() * 64L;
+    }
+
+    /** Generations created since open. */
+    public int generations() {
+        return generationsCreated;
+    }
+
+    /** Generations that exist now. */
+    public int liveGenerations() {
+        int n = 0;
+        for (List<ChronicleMap<byte[], byte[]>> gens : partitions) {
+            n += gens.size();
+        }
+        return n;
+    }
+
+    private boolean isCurrent(byte[] key, int p, int g) {
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        for (int n = g + 1; n < gens.size(); n++) {
+            if (gens.get(n).containsKey(key)) {
+                return false;
+            }
+        }
+        return !(isFrozen(p, g) && deferred.contains(ByteBuffer.wrap(key)));
+    }
+
+    private static void forEachInSegment(ChronicleMap<byte[], byte[]> m, int s, BiConsumer<byte[], byte[]> visitor) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(s)) {
+            c.forEachSegmentEntry(e -> {
+                keys.add(e.key().getUsing(null));
+                values.add(e.value().getUsing(null));
+            });
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            visitor.accept(keys.get(i), values.get(i));
+        }
+    }
+
+    /**
+     * One step of a resumable walk over the live records (SCAN, the cold expiry cycle): visits
+     * every record of one map segment and returns the cursor to pass next, 0 when the walk is
+     * complete. Start with 0. A record that stays in the store for the whole walk is visited.
+     */
+    public long scan(long cursor, BiConsumer<byte[], byte[]> visitor) {
+        long pos = cursor == 0 ? 0 : cursor - 1;
+        int p = (int) (pos >>> 40);
+        int g = (int) ((pos >>> 24) & 0xffff);
+        int s = (int) (pos & 0xffffff);
+        while (p < PARTITIONS) {
+            List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            if (g >= gens.size()) {
+                p++;
+                g = 0;
+                s = 0;
+                continue;
+            }
+            ChronicleMap<byte[], byte[]> m = gens.get(g);
+            if (s >= m.segments()) {
+                g++;
+                s = 0;
+                continue;
+            }
+            int fp = p;
+            int fg = g;
+            forEachInSegment(m, s, (k, v) -> {
+                if (isCurrent(k, fp, fg)) {
+                    visitor.accept(k, v);
+                }
+            });
+            s++;
+            if (s >= m.segments()) {
+                g++;
+                s = 0;
+                if (g >= gens.size()) {
+                    p++;
+                    g = 0;
+                }
+            }
+            if (p >= PARTITIONS) {
+                return 0;
+            }
+            return (((long) p << 40) | ((long) g << 24) | s) + 1;
+        }
+        return 0;
+    }
+
+    /** A random live key (not uniformly chosen: a random map segment, then a key in it), or null. */
+    public byte[] randomKey(Random rnd) {
+        if (count == 0) {
+            return null;
+        }
+        for (int tries = 0; tries < 64; tries++) {
+            int p = rnd.nextInt(PARTITIONS);
+            List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            if (gens.isEmpty()) {
+                continue;
+            }
+            int g = rnd.nextInt(gens.size());
+            ChronicleMap<byte[], byte[]> m = gens.get(g);
+            List<byte[]> keys = new ArrayList<>();
+            forEachInSegment(m, rnd.nextInt(m.segments()), (k, v) -> keys.add(k));
+            while (!keys.isEmpty()) {
+                byte[] k = keys.remove(rnd.nextInt(keys.size()));
+                if (isCurrent(k, p, g)) {
+                    return k;
+                }
+            }
+        }
+        byte[][] any = {null};
+        forEach((k, v) -> {
+            if (any[0] == null) {
+                any[0] = k;
+            }
+        });
+        return any[0];
+    }
+
+    /** Visits every live record (KEYS, a synchronous save); the store must not change meanwhile. */
+    public void forEach(BiConsumer<byte[], byte[]> visitor) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            for (int g = 0; g < gens.size(); g++) {
+                int fp = p;
+                int fg = g;
+                ChronicleMap<byte[], byte[]> m = gens.get(g);
+                for (int s = 0; s < m.segments(); s++) {
+                    forEachInSegment(m, s, (k, v) -> {
+                        if (isCurrent(k, fp, fg)) {
+                            visitor.accept(k, v);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /** The records of a store at the instant it was frozen; readable from any one thread. */
+    public static final class Frozen {
+        private final List<ChronicleMap<byte[], byte[]>> maps;
+        /** Live records at the freeze. */
+        public final long size;
+
+        Frozen(List<ChronicleMap<byte[], byte[]>> maps, long size) {
+            this.maps = maps;
+            this.size = size;
+        }
+
+        /** Visits every record as of the freeze (no record has two copies at that instant). */
+        public void forEach(BiConsumer<byte[], byte[]> visitor) {
+            for (ChronicleMap<byte[], byte[]> m : maps) {
+                for (int s = 0; s < m.segments(); s++) {
+                    forEachInSegment(m, s, visitor);
+                }
+            }
+        }
+    }
+
+    /** Starts a point-in-time view; precondition: not frozen. Ends with {@link #thaw}. */
+    public Frozen freeze() {
+        if (frozenCount != null) {
+            throw new IllegalStateException("spill store already frozen");
+        }
+        frozenCount = new int[PARTITIONS];
+        List<ChronicleMap<byte[], byte[]>> maps = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            frozenCount[p] = partitions.get(p).size();
+            maps.addAll(partitions.get(p));
+        }
+        return new Frozen(maps, count);
+    }
+
+    public boolean frozen() {
+        return frozenCount != null;
+    }
+
+    /** Ends the freeze: carries out the removals noted meanwhile and drops emptied generations. */
+    public void thaw() {
+        if (frozenCount == null) {
+            return;
+        }
+        for (ByteBuffer k : deferred) {
+            byte[] key = k.array();
+            int p = partition(KeyFilter.hash(key));
+            List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            for (int g = 0; g < frozenCount[p]; g++) {
+                if (gens.get(g).remove(key) != null) {
+                    break;
+                }
+            }
+        }
+        deferred.clear();
+        frozenCount = null;
+        for (int p = 0; p < PARTITIONS; p++) {
+            List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            for (int g = gens.size() - 2; g >= 0; g--) {
+                if (gens.get(g).longSize() == 0) {
+                    closeMap(gens.remove(g), true);
+                }
+            }
+        }
+    }
+
+    /**
+     * Bounded background work: when a partition has more than a few generations (each freeze
+     * may add one), moves up to {@code maxRecords} records from its smallest older generation
+     * into its newest and deletes generations that become empty. Returns records moved.
+     */
+    public int compactStep(int maxRecords) {
+        if (frozenCount != null) {
+            return 0;
+        }
+        int moved = 0;
+        for (int p = 0; p < PARTITIONS && moved < maxRecords; p++) {
+            List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            if (gens.size() <= MAX_GENERATIONS) {
+                continue;
+            }
+            int src = 0;
+            for (int g = 1; g < gens.size() - 1; g++) {
+                if (gens.get(g).longSize() < gens.get(src).longSize()) {
+                    src = g;
+                }
+            }
+            ChronicleMap<byte[], byte[]> from = gens.get(src);
+            List<byte[]> keys = new ArrayList<>();
+            List<byte[]> values = new ArrayList<>();
+            for (int s = 0; s < from.segments() && keys.size() < maxRecords - moved; s++) {
+                forEachInSegment(from, s, (k, v) -> {
+                    keys.add(k);
+                    values.add(v);
+                });
+            }
+            for (int i = 0; i < keys.size(); i++) {
+                from.remove(keys.get(i));
+                ChronicleMap<byte[], byte[]> to = gens.get(gens.size() - 1);
+                try {
+                    to.put(keys.get(i), values.get(i));
+                } catch (IllegalStateException | IllegalArgumentException full) {
+                    newGeneration(p).put(keys.get(i), values.get(i));
+                }
+            }
+            moved += keys.size();
+            if (from.longSize() == 0) {
+                gens.remove(from);
+                closeMap(from, true);
+            }
+        }
+        return moved;
+    }
+
+    /** Drops every record quickly: closes and deletes the generations. Precondition: not frozen. */
+    public void clear() {
+        closeMaps(true);
+        filter.clear();
+        deferred.clear();
+        frozenCount = null;
+        count = 0;
+        keyBytes = 0;
+        recordBytes = 0;
+    }
+
+    private static void closeMap(ChronicleMap<byte[], byte[]> m, boolean delete) {
+        File f = m.file();
+        m.close();
+        if (delete && f != null) {
+            f.delete();
+        }
+    }
+
+    private void closeMaps(boolean delete) {
+        for (List<ChronicleMap<byte[], byte[]>> gens : partitions) {
+            for (ChronicleMap<byte[], byte[]> m : gens) {
+                closeMap(m, delete);
+            }
+            gens.clear();
+        }
+    }
+
+    /** Closes the maps and deletes the files and the directory. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            closeMaps(true);
+            dir.toFile().delete();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.strata.storage.spill;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpillStoreTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldStoreReadReplaceAndRemoveAcrossGenerations() {
+        try (SpillStore s = SpillStore.open(dir.resolve("spill"), 0, 1000)) {
+            Random rnd = new Random(1);
+            Map<String, byte[]> model = new HashMap<>();
+            for (int i = 0; i < 300_000; i++) {
+                String k = "key:" + rnd.nextInt(200_000);
+                if (rnd.nextInt(10) == 0) {
+                    byte[] removed = s.remove(b(k));
+                    byte[] expected = model.remove(k);
+                    assertTrue(Arrays.equals(expected, removed), k);
+                } else {
+                    byte[] v = new byte[50 + rnd.nextInt(400)];
+                    rnd.nextBytes(v);
+                    assertEquals(SpillStore.PutResult.OK, s.put(b(k), v));
+                    model.put(k, v);
+                }
+            }
+            assertEquals(model.size(), s.size());
+            for (Map.Entry<String, byte[]> e : model.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(b(e.getKey())), e.getKey());
+            }
+            assertNull(s.get(b("missing")));
+            assertTrue(s.filterMisses > 0, "a missing key is answered by the RAM filter");
+            assertTrue(s.generations() > 8, "generations are added as data grows: " + s.generations());
+            double perKey = (double) s.filterBytes() / model.size();
+            System.out.printf("spill filter: %.1f bytes per key%n", perKey);
+            assertTrue(perKey < 24, "filter bytes per key: " + perKey);
+            long[] seen = {0};
+            s.forEach((k, v) -> seen[0]++);
+            assertEquals(model.size(), seen[0]);
+        }
+    }
+
+    @Test
+    void shouldRefuseWritesPastTheByteBudgetAndKeepServingReads() {
+        try (SpillStore s = SpillStore.open(dir.resolve("spill"), 64L * 1024 * 1024)) {
+            byte[] v = new byte[1000];
+            int stored = 0;
+            SpillStore.PutResult r = SpillStore.PutResult.OK;
+            for (int i = 0; i < 1_000_000 && r == SpillStore.PutResult.OK; i++) {
+                r = s.put(b("k" + i), v);
+                if (r == SpillStore.PutResult.OK) {
+                    stored++;
+                }
+            }
+            assertEquals(SpillStore.PutResult.FULL, r);
+            assertTrue(stored > 1000);
+            assertArrayEquals(v, s.get(b("k0")));
+            assertEquals(stored, s.size());
+        }
+    }
+
+    @Test
+    void shouldWipeLeftoverFilesOnOpenAndOnClear() throws Exception {
+        Path d = dir.resolve("spill");
+        try (SpillStore s = SpillStore.open(d, 0)) {
+            s.put(b("a"), b("1"));
+        }
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("stale.cm"), "junk");
+        try (SpillStore s = SpillStore.open(d, 0)) {
+            assertNull(s.get(b("a")));
+            assertTrue(!Files.exists(d.resolve("stale.cm")));
+            s.put(b("b"), b("2"));
+            s.clear();
+            assertEquals(0, s.size());
+            assertNull(s.get(b("b")));
+            s.put(b("c"), b("3"));
+            assertArrayEquals(b("3"), s.get(b("c")));
+        }
+    }
+
+    @Test
+    void shouldRoundTripRecordsWithAndWithoutLz4() {
+        byte[] text = b("abcdefgh".repeat(100));
+        byte[] rec = SpillRecord.encode(18, 1234567L, text, true);
+        assertTrue(rec.length < text.length, "compressible payload is stored compressed");
+        assertEquals(18, SpillRecord.type(rec));
+        assertEquals(1234567L, SpillRecord.expireAt(rec));
+        assertArrayEquals(text, SpillRecord.payload(rec));
+        byte[] random = new byte[500];
+        new Random(3).nextBytes(random);
+        byte[] rec2 = SpillRecord.encode(0, -1, random, true);
+        assertArrayEquals(random, SpillRecord.payload(rec2));
+        assertEquals(-1, SpillRecord.expireAt(rec2));
+    }
+
+    private static Map<String, byte[]> collect(java.util.function.Consumer<java.util.function.BiConsumer<byte[], byte[]>> walk) {
+        Map<String, byte[]> out = new HashMap<>();
+        walk.accept((k, v) -> {
+            byte[] old = out.put(new String(k, StandardCharsets.UTF_8), v);
+            assertNull(old, "visited twice: " + new String(k, StandardCharsets.UTF_8));
+        });
+        return out;
+    }
+
+    private static void assertSame(Map<String, byte[]> expected, Map<String, byte[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+            assertArrayEquals(e.getValue(), actual.get(e.getKey()), e.getKey());
+        }
+    }
+
+    @Test
+    void frozenViewShouldKeepTheFreezeInstantWhileTheStoreChanges() {
+        try (SpillStore s = SpillStore.open(dir.resolve("spill"), 0, 500)) {
+            Random rnd = new Random(7);
+            Map<String, byte[]> model = new HashMap<>();
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 6000; i++) {
+                    String k = "k" + rnd.nextInt(8000);
+                    byte[] v = new byte[20 + rnd.nextInt(200)];
+                    rnd.nextBytes(v);
+                    s.put(b(k), v);
+                    model.put(k, v);
+                }
+                Map<String, byte[]> atFreeze = new HashMap<>(model);
+                SpillStore.Frozen f = s.freeze();
+                assertEquals(atFreeze.size(), f.size);
+                for (int i = 0; i < 5000; i++) {
+                    String k = "k" + rnd.nextInt(9000);
+                    if (rnd.nextBoolean()) {
+                        assertTrue(Arrays.equals(model.remove(k), s.remove(b(k))), k);
+                    } else {
+                        byte[] v = new byte[20 + rnd.nextInt(200)];
+                        rnd.nextBytes(v);
+                        s.put(b(k), v);
+                        model.put(k, v);
+                    }
+                }
+                assertSame(atFreeze, collect(f::forEach));
+                assertSame(model, collect(s::forEach));
+                assertEquals(model.size(), s.size());
+                for (String k : model.keySet()) {
+                    assertArrayEquals(model.get(k), s.get(b(k)), k);
+                }
+                s.thaw();
+                assertSame(model, collect(s::forEach));
+                Map<String, byte[]> scanned = new HashMap<>();
+                long cursor = 0;
+                do {
+                    cursor = s.scan(cursor, (k, v) -> scanned.put(new String(k, StandardCharsets.UTF_8), v));
+                } while (cursor != 0);
+                assertSame(model, scanned);
+            }
+            assertTrue(s.liveGenerations() > 8 * 3, "each freeze with writes adds generations: " + s.liveGenerations());
+            while (s.compactStep(1000) > 0) {
+                // compact fully
+            }
+            assertTrue(s.liveGenerations() <= 8 * 3, "compaction bounds generations: " + s.liveGenerations());
+            assertSame(model, collect(s::forEach));
+            assertTrue(s.randomKey(new Random(1)) != null);
+        }
+    }
+}
