@@ -340,14 +340,20 @@ public final class TieringCommand implements Callable<Integer> {
                 done.set(true);
                 sampler.join();
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            double secs = (t1 - t0) / 1e9;
             checked(s, r, "load");
+            // the generator hands over no histogram for its last, partial interval: close the series at the end
+            series.add(new long[] {t1, keys - series.stream().mapToLong(p -> p[1]).sum()});
             Thread.sleep(1000); // let demotions that trail the last replies finish
             long dbsize;
             long usedMemory;
+            long heapUsed;
             try (RespClient c = s.client()) {
                 dbsize = (Long) c.call("DBSIZE");
-                usedMemory = parseLong(c.info("memory", "used_memory"));
+                Map<String, String> memory = c.infoSection("memory");
+                usedMemory = parseLong(memory.get("used_memory"));
+                heapUsed = parseLong(memory.get("jvm_heap_used"));
             }
             long anon = DurabilityCommand.status(pid, "RssAnon");
             long rss = DurabilityCommand.status(pid, "VmRSS");
@@ -358,9 +364,9 @@ public final class TieringCommand implements Callable<Integer> {
             String check = check(s, "after the load");
             String tenths = tenths(series, t0);
             long values = keys * valueSize;
-            rows.add(String.format(Locale.ROOT, "| %s | %,d | %.2f s | **%,.0f** | %s | %s | %s (%.0f%% of values) | %s | %s | %s | %s |",
+            rows.add(String.format(Locale.ROOT, "| %s | %,d | %.2f s | **%,.0f** | %s | %s | %s (%.0f%% of values) | %s | %s | %s | %s | %s |",
                 s.name, dbsize, secs, keys / secs, tenths, mb(peakAnon.get()), mb(anon), 100.0 * anon / values, mb(rss),
-                mb(usedMemory), s.isTiered() ? du(s.dir.resolve("spill")) : "–", check));
+                mb(usedMemory), mb(heapUsed), s.isTiered() ? du(s.dir.resolve("spill")) : "–", check));
             summary.add(String.format(Locale.ROOT, "Load, %s: %,d keys of %d B in %.1f s (%,.0f keys/s); RssAnon after %s (%.0f%% of the %s of values), peak %s%s",
                 s.name, dbsize, valueSize, secs, keys / secs, mb(anon), 100.0 * anon / values, mb(values), mb(peakAnon.get()),
                 s.isTiered() ? String.format(Locale.ROOT, "; hot keys %s, cold keys %s", tier.getOrDefault("tier_hot_keys", "?"),
@@ -373,10 +379,10 @@ public final class TieringCommand implements Callable<Integer> {
             "`SET key:<12 digits> <%d random a–z bytes>` for every key once, 8 connections at pipeline 64 (the tiered server "
                 + "first, then the RAM server). Rate per tenth = keys/s over each successive tenth of the keys (a falling rate "
                 + "shows a slow path as the spill tier grows). RssAnon and VmRSS from `/proc/<pid>/status` (peak = sampled every "
-                + "200 ms during the load), 1 s after the last reply. Check = %d random keys read back with GET "
+                + "200 ms during the load), 1 s after the last reply; used_memory and jvm_heap_used from INFO memory. Check = %d random keys read back with GET "
                 + "(missing or of the wrong length).%n%n", valueSize, checkKeys));
-        md.append("| server | DBSIZE | load time | keys/s | keys/s per tenth of the keys | peak RssAnon | RssAnon after | VmRSS after | used_memory | spill dir on disk (du) | check |\n");
-        md.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n");
+        md.append("| server | DBSIZE | load time | keys/s | keys/s per tenth of the keys | peak RssAnon | RssAnon after | VmRSS after | used_memory | jvm_heap_used | spill dir on disk (du) | check |\n");
+        md.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (String r : rows) {
             md.append(r).append('\n');
         }
@@ -385,7 +391,7 @@ public final class TieringCommand implements Callable<Integer> {
 
     /** Keys/s over each tenth of the keys, interpolated from the generator's 500 ms intervals. */
     private String tenths(List<long[]> series, long t0) {
-        if (series.size() < 2) {
+        if (series.isEmpty()) {
             return "–";
         }
         List<double[]> cum = new ArrayList<>();
