@@ -319,11 +319,17 @@ public final class Keyspace {
         touchedCount = 0;
     }
 
-    /** Estimated bytes of the whole dataset (INFO used_memory's dataset part). */
+    /**
+     * Estimated bytes of the whole dataset in RAM (INFO used_memory's dataset part): the RAM
+     * tier plus the spill tier's in-RAM key filters (cold values and keys are on disk).
+     */
     public long usedMemory() {
         long m = 0;
         for (Database db : dbs) {
             m += db.memory();
+            if (db.cold != null) {
+                m += db.cold.filterBytes();
+            }
         }
         return m;
     }
