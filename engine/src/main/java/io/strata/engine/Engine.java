@@ -101,6 +101,11 @@ public final class Engine {
                 ? java.nio.file.Path.of(config.dir).resolve("spill") : java.nio.file.Path.of(config.tierSpillDir);
             keyspace.enableTiering(root, new io.strata.engine.persist.TierCodec(config), config.tierSpillMaxSize);
             keyspace.loadPressure = eviction::demoteWhileLoading;
+            keyspace.loadHotLimit = config.maxmemory > 0 ? Math.max(1, config.maxmemory - startupMemory) : 0;
+            config.onChange("maxmemory", v -> {
+                keyspace.loadHotLimit = config.maxmemory > 0 ? Math.max(1, config.maxmemory - startupMemory) : 0;
+                return null;
+            });
             config.onChange("tier-spill-max-size", v -> {
                 keyspace.setSpillMaxBytes(config.tierSpillMaxSize);
                 return null;

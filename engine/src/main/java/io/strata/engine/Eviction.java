@@ -20,10 +20,12 @@ public final class Eviction {
 
     private final Engine engine;
     private final Keyspace ks;
-    private final Random random = new Random();
+    private final Random random = new io.strata.engine.util.FastRandom();
     private final Entry[] poolEntry = new Entry[POOL];
     private final Database[] poolDb = new Database[POOL];
     private final long[] poolScore = new long[POOL];
+    private int poolSize;
+    private String poolPolicy;
 
     Eviction(Engine engine) {
         this.engine = engine;
@@ -110,60 +112,86 @@ public final class Eviction {
         return true;
     }
 
-    /** Samples RAM keys as {@code policy} says and returns the best candidate (its database in {@code dbOut[0]}), or null. */
+    /**
+     * Samples RAM keys as {@code policy} says and returns the best candidate (its database in
+     * {@code dbOut[0]}), or null. As Redis' eviction pool, candidates stay in the pool between
+     * calls (re-scored and re-checked before use), so a sampling round can serve several picks:
+     * a new round runs only when the pool is less than half full.
+     */
     private Entry pick(String policy, Database[] dbOut) {
         boolean volatileOnly = policy.startsWith("volatile-");
         boolean randomPick = policy.endsWith("-random");
-        int filled = 0;
+        if (!policy.equals(poolPolicy) || randomPick) {
+            clearPool();
+            poolPolicy = policy;
+        }
         ks.tick();
-        for (int d = 0; d < ks.databases(); d++) {
-            Database db = ks.db(d);
-            if (volatileOnly ? db.hotExpires() == 0 : db.hotSize() == 0) {
-                continue;
-            }
-            int samples = randomPick ? 1 : engine.config.maxmemorySamples;
-            for (int i = 0; i < samples; i++) {
-                Entry e = volatileOnly ? db.randomVolatileEntry(random) : db.randomEntry(random);
-                if (e == null) {
+        if (poolSize < POOL / 2) {
+            for (int d = 0; d < ks.databases(); d++) {
+                Database db = ks.db(d);
+                if (volatileOnly ? db.hotExpires() == 0 : db.hotSize() == 0) {
+                    continue;
+                }
+                int samples = randomPick ? 1 : engine.config.maxmemorySamples;
+                for (int i = 0; i < samples; i++) {
+                    Entry e = volatileOnly ? db.randomVolatileEntry(random) : db.randomEntry(random);
+                    if (e == null) {
+                        break;
+                    }
+                    offer(db, e, score(policy, e));
+                }
+                if (randomPick && poolSize > 0) {
                     break;
                 }
-                filled = offer(db, e, score(policy, e), filled);
-            }
-            if (randomPick && filled > 0) {
-                break;
             }
         }
-        if (filled == 0) {
-            return null;
-        }
-        // best candidate: the highest score (most idle, least frequent, soonest to expire)
-        int best = 0;
-        for (int i = 1; i < filled; i++) {
-            if (poolScore[i] > poolScore[best]) {
-                best = i;
+        while (poolSize > 0) {
+            // best candidate: the highest score now (most idle, least frequent, soonest to expire)
+            int best = 0;
+            long bestScore = Long.MIN_VALUE;
+            for (int i = 0; i < poolSize; i++) {
+                long sc = score(policy, poolEntry[i]);
+                if (sc > bestScore) {
+                    bestScore = sc;
+                    best = i;
+                }
+            }
+            Entry victim = poolEntry[best];
+            Database db = poolDb[best];
+            poolSize--;
+            poolEntry[best] = poolEntry[poolSize];
+            poolDb[best] = poolDb[poolSize];
+            poolEntry[poolSize] = null;
+            poolDb[poolSize] = null;
+            // still this database's live entry (not deleted, moved, flushed or swapped away)?
+            if (db.findRaw(victim.key) == victim && (!volatileOnly || victim.hasExpire())) {
+                dbOut[0] = db;
+                return victim;
             }
         }
-        Entry victim = poolEntry[best];
-        Database db = poolDb[best];
-        for (int i = 0; i < filled; i++) {
+        return null;
+    }
+
+    private void clearPool() {
+        for (int i = 0; i < poolSize; i++) {
             poolEntry[i] = null;
             poolDb[i] = null;
         }
-        dbOut[0] = db;
-        return victim;
+        poolSize = 0;
     }
 
-    private int offer(Database db, Entry e, long score, int filled) {
-        for (int i = 0; i < filled; i++) {
+    private void offer(Database db, Entry e, long score) {
+        for (int i = 0; i < poolSize; i++) {
             if (poolEntry[i] == e) {
-                return filled;
+                return;
             }
         }
-        if (filled < POOL) {
-            poolEntry[filled] = e;
-            poolDb[filled] = db;
-            poolScore[filled] = score;
-            return filled + 1;
+        if (poolSize < POOL) {
+            poolEntry[poolSize] = e;
+            poolDb[poolSize] = db;
+            poolScore[poolSize] = score;
+            poolSize++;
+            return;
         }
         int worst = 0;
         for (int i = 1; i < POOL; i++) {
@@ -176,7 +204,6 @@ public final class Eviction {
             poolDb[worst] = db;
             poolScore[worst] = score;
         }
-        return filled;
     }
 
     /** Higher means evict sooner, as Redis' idle value in the eviction pool. */

@@ -34,7 +34,7 @@ public final class Keyspace {
     }
 
     private Database[] dbs;
-    private final Random random = new Random();
+    private final Random random = new io.strata.engine.util.FastRandom();
     private final List<Listener> listeners = new ArrayList<>();
     /** Time of the command being run, Unix ms: one clock for a whole command or transaction. */
     private long now = System.currentTimeMillis();
@@ -505,10 +505,7 @@ public final class Keyspace {
         if (spillMaxBytes > 0 && spillStoredBytes() + record.length + e.key.length + 32 > spillMaxBytes) {
             return false;
         }
-        if (db.cold == null) {
-            db.cold = SpillStore.open(spillRoot.resolve("db" + db.index + "-" + storeSeq++), 0);
-        }
-        if (db.cold.put(e.key, record) != SpillStore.PutResult.OK) {
+        if (coldStore(db).put(e.key, record) != SpillStore.PutResult.OK) {
             return false;
         }
         if (e.expireAt >= 0) {
@@ -517,6 +514,14 @@ public final class Keyspace {
         db.remove(e);
         demotions++;
         return true;
+    }
+
+    /** The database's spill store, opened on first use. */
+    private SpillStore coldStore(Database db) {
+        if (db.cold == null) {
+            db.cold = SpillStore.open(spillRoot.resolve("db" + db.index + "-" + storeSeq++), 0);
+        }
+        return db.cold;
     }
 
     /** The record of a cold key, or null; expired records are removed (with the expiry events). */
@@ -713,6 +718,32 @@ public final class Keyspace {
         if (loadPressure != null && (++loadInserts & 63) == 0) {
             loadPressure.run();
         }
+    }
+
+    /** Bytes the RAM tier may hold before loaders write straight to the spill tier (0: no limit). */
+    public volatile long loadHotLimit;
+
+    /** A loader should put its next key in the spill tier: RAM already holds its share. */
+    public boolean loadGoesCold() {
+        return codec != null && loadHotLimit > 0 && usedMemory() >= loadHotLimit;
+    }
+
+    /**
+     * Puts a loaded key straight into the spill tier (no RAM copy kept); false when the spill
+     * tier is full (the caller keeps it in RAM and the policy decides later).
+     */
+    public boolean insertCold(Database db, byte[] key, Object value, long expireAt, int lru, int lfu) {
+        byte[] record = codec.encode(value, expireAt, lru, lfu);
+        if (spillMaxBytes > 0 && spillStoredBytes() + record.length + key.length + 32 > spillMaxBytes) {
+            return false;
+        }
+        if (coldStore(db).put(key, record) != SpillStore.PutResult.OK) {
+            return false;
+        }
+        if (expireAt >= 0) {
+            db.coldExpires++;
+        }
+        return true;
     }
 
     /** Whether a record of {@code key} is in the spill tier (expired or not). */

@@ -125,11 +125,15 @@ public final class RdbLoader {
                 ks.removeColdRecord(db, key);
             }
         }
+        int lru = (int) (idleSeconds >= 0 ? now / 1000 - idleSeconds : now / 1000);
+        if (ks.loadGoesCold() && ks.insertCold(db, key, v, expireAtMs, lru, freq >= 0 ? freq : ks.lfuInit())) {
+            return true; // RAM is full: the rest of the dataset streams into the spill tier
+        }
         Entry e = db.insert(key, v);
         if (expireAtMs >= 0) {
             db.setExpire(e, expireAtMs);
         }
-        e.lruSeconds = (int) (idleSeconds >= 0 ? now / 1000 - idleSeconds : now / 1000);
+        e.lruSeconds = lru;
         if (freq >= 0) {
             e.lfu = freq;
         }
