@@ -96,6 +96,16 @@ public final class Engine {
         this.runId = HexFormat.of().formatHex(id);
         notifier.setFlags(Math.max(0, Notifier.parse(config.notifyKeyspaceEvents)));
         applyMemoryPolicy();
+        if (config.tierSpill) {
+            java.nio.file.Path root = config.tierSpillDir.isEmpty()
+                ? java.nio.file.Path.of(config.dir).resolve("spill") : java.nio.file.Path.of(config.tierSpillDir);
+            keyspace.enableTiering(root, new io.strata.engine.persist.TierCodec(config), config.tierSpillMaxSize);
+            keyspace.loadPressure = eviction::demoteWhileLoading;
+            config.onChange("tier-spill-max-size", v -> {
+                keyspace.setSpillMaxBytes(config.tierSpillMaxSize);
+                return null;
+            });
+        }
         config.onChange("maxmemory-policy", v -> {
             applyMemoryPolicy();
             return null;
@@ -777,6 +787,7 @@ public final class Engine {
         }
         if (!loading) {
             persistence.cron();
+            keyspace.tierHousekeeping();
         }
         int timeout = config.timeout;
         if (timeout > 0) {

@@ -40,11 +40,25 @@ public final class Eviction {
             return true;
         }
         String policy = engine.config.maxmemoryPolicy;
+        // bounded work per command, as Redis' tenacity: the next command continues
+        long deadline = System.nanoTime() + 500_000L * (1 + engine.config.maxmemoryEvictionTenacity);
+        if (ks.tiering()) {
+            // the spill tier first: the coldest keys move to disk; the policy applies only when it is full
+            while (engine.usedMemory() > max) {
+                if (!demoteOne(policy)) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    return true;
+                }
+            }
+            if (engine.usedMemory() <= max) {
+                return true;
+            }
+        }
         if (policy.equals("noeviction")) {
             return false;
         }
-        // bounded work per command, as Redis' tenacity: the next command continues
-        long deadline = System.nanoTime() + 500_000L * (1 + engine.config.maxmemoryEvictionTenacity);
         while (engine.usedMemory() > max) {
             if (!evictOne(policy)) {
                 return false;
@@ -56,14 +70,55 @@ public final class Eviction {
         return true;
     }
 
+    /**
+     * While loading a dataset (no commands run yet), moves keys to the spill tier until used
+     * memory is within {@code maxmemory}, so a dataset larger than RAM streams into the spill tier.
+     * No time bound: the loader waits for it. Returns false when the spill tier took no more.
+     */
+    public boolean demoteWhileLoading() {
+        long max = engine.config.maxmemory;
+        if (max <= 0 || !ks.tiering()) {
+            return true;
+        }
+        while (engine.usedMemory() > max) {
+            if (!demoteOne(engine.config.maxmemoryPolicy)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Moves the coldest sampled RAM key (LFU for *-lfu policies, else LRU) to the spill tier. */
+    private boolean demoteOne(String policy) {
+        Database[] db = {null};
+        Entry victim = pick(policy.endsWith("-lfu") ? "allkeys-lfu" : "allkeys-lru", db);
+        if (victim == null || !ks.demote(db[0], victim)) {
+            return false;
+        }
+        return true;
+    }
+
     private boolean evictOne(String policy) {
+        Database[] db = {null};
+        Entry victim = pick(policy, db);
+        if (victim == null) {
+            return false;
+        }
+        ks.delete(db[0], victim);
+        engine.stats.evictedKeys++;
+        engine.notifier.notify(Notifier.EVICTED, "evicted", db[0], victim.key);
+        return true;
+    }
+
+    /** Samples RAM keys as {@code policy} says and returns the best candidate (its database in {@code dbOut[0]}), or null. */
+    private Entry pick(String policy, Database[] dbOut) {
         boolean volatileOnly = policy.startsWith("volatile-");
         boolean randomPick = policy.endsWith("-random");
         int filled = 0;
         ks.tick();
         for (int d = 0; d < ks.databases(); d++) {
             Database db = ks.db(d);
-            if (volatileOnly ? db.expires() == 0 : db.size() == 0) {
+            if (volatileOnly ? db.hotExpires() == 0 : db.hotSize() == 0) {
                 continue;
             }
             int samples = randomPick ? 1 : engine.config.maxmemorySamples;
@@ -79,7 +134,7 @@ public final class Eviction {
             }
         }
         if (filled == 0) {
-            return false;
+            return null;
         }
         // best candidate: the highest score (most idle, least frequent, soonest to expire)
         int best = 0;
@@ -94,10 +149,8 @@ public final class Eviction {
             poolEntry[i] = null;
             poolDb[i] = null;
         }
-        ks.delete(db, victim);
-        engine.stats.evictedKeys++;
-        engine.notifier.notify(Notifier.EVICTED, "evicted", db, victim.key);
-        return true;
+        dbOut[0] = db;
+        return victim;
     }
 
     private int offer(Database db, Entry e, long score, int filled) {

@@ -180,7 +180,9 @@ public final class StrataServer implements ServerControl {
                         opened = true;
                         loader = aof.openForLoad();
                     }
-                    if (loader == null || loader.step(10_000_000L) == io.strata.engine.persist.AofLoader.Status.DONE) {
+                    boolean finished = loader == null || loader.step(10_000_000L) == io.strata.engine.persist.AofLoader.Status.DONE;
+                    engine.eviction.demoteWhileLoading();
+                    if (finished) {
                         aof.start();
                         engine.loading = false;
                         done.complete(loader);
@@ -460,6 +462,8 @@ public final class StrataServer implements ServerControl {
                 Log.notice("Calling fsync() on the AOF file.");
                 engine.appendOnly.stop();
             }
+            // spill files are never reused: RDB and AOF are the durable copy
+            engine.keyspace.closeTiering();
             Log.warning("Strata is now ready to exit, bye bye...");
             stopped.countDown();
         }, "strata-shutdown");

@@ -341,7 +341,7 @@ class AdminCommandsTest {
             assertEquals("-ERR wrong number of arguments for 'debug' command\r\n", c.call("debug"));
             assertEquals("+OK\r\n", c.call("debug", "sleep", "0"));
             String help = c.call("debug", "help");
-            assertTrue(help.startsWith("*22\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"), help);
+            assertTrue(help.startsWith("*26\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"), help);
         }
         try (TestServer plain = TestServer.start(); RawClient c = new RawClient(plain.port())) {
             assertEquals("-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it "

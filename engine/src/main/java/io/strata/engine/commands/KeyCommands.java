@@ -455,6 +455,13 @@ public final class KeyCommands extends CommandGroup {
                 out.add(e.key);
             }
         });
+        if (c.db.cold() != null) {
+            c.db.cold().forEach((k, rec) -> {
+                if ((all || Glob.match(pattern, k, false)) && !ks.coldExpired(rec)) {
+                    out.add(k);
+                }
+            });
+        }
         r.array(out.size());
         for (byte[] k : out) {
             r.bulk(k);
@@ -520,8 +527,12 @@ public final class KeyCommands extends CommandGroup {
                 return;
             }
         }
-        List<Entry> found = new ArrayList<>();
         int want = (int) Math.min(count, Integer.MAX_VALUE);
+        if ((cursor & COLD_PHASE) != 0 && cursor > 0) {
+            scanCold(c, cursor & ~COLD_PHASE, want, pattern, type, r);
+            return;
+        }
+        List<Entry> found = new ArrayList<>();
         long next = cursor;
         // Database.scan stops early on long runs of empty slots; a few more steps let a small
         // database answer in one call, as Redis' single table does. An empty one answers 0 at once.
@@ -534,6 +545,9 @@ public final class KeyCommands extends CommandGroup {
         }
         if (c.db.size() == 0) {
             next = 0;
+        }
+        if (next == 0 && c.db.coldSize() > 0) {
+            next = COLD_PHASE; // the RAM tier is done: the spill tier comes next
         }
         List<byte[]> keys = new ArrayList<>(found.size());
         for (Entry e : found) {
@@ -556,9 +570,59 @@ public final class KeyCommands extends CommandGroup {
         }
     }
 
+    /** SCAN cursors with this bit walk the spill tier (the low bits are its own cursor). */
+    private static final long COLD_PHASE = 1L << 62;
+
+    /**
+     * SCAN over the spill tier, after the RAM tier: one map segment per step, record headers only
+     * (no promotion). A key that moves between tiers during a full iteration may be missed; a key
+     * that stays in one tier is returned at least once.
+     */
+    private void scanCold(Client c, long cursor, int want, byte[] pattern, String type, ReplySink r) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> expired = new ArrayList<>();
+        long next = cursor;
+        io.strata.storage.spill.SpillStore store = c.db.cold();
+        if (store == null) {
+            next = 0;
+        } else {
+            int steps = 0;
+            do {
+                next = store.scan(next, (k, rec) -> {
+                    if (ks.coldExpired(rec)) {
+                        expired.add(k);
+                    } else if ((pattern == null || Glob.match(pattern, k, false))
+                        && (type == null || type.equalsIgnoreCase(ks.coldTypeName(rec)))) {
+                        keys.add(k);
+                    }
+                });
+            } while (next != 0 && keys.size() < want && ++steps < SCAN_STEPS);
+        }
+        for (byte[] k : expired) {
+            ks.expireCold(c.db, k);
+        }
+        r.array(2);
+        r.bulk(Long.toUnsignedString(next == 0 ? 0 : next | COLD_PHASE));
+        r.array(keys.size());
+        for (byte[] k : keys) {
+            r.bulk(k);
+        }
+    }
+
     private void randomkey(Client c, Args a, ReplySink r) {
+        // spilled keys are picked in proportion to their share of the database
+        for (int tries = 0; tries < 64 && c.db.coldSize() > 0; tries++) {
+            if (ks.random().nextLong(c.db.size()) < c.db.hotSize()) {
+                break;
+            }
+            byte[] k = c.db.cold().randomKey(ks.random());
+            if (k != null && ks.lookupReadNoTouch(c.db, k, 0, k.length) != null) {
+                r.bulk(k);
+                return;
+            }
+        }
         // each round either answers or removes an expired key, so this ends
-        while (c.db.size() > 0) {
+        while (c.db.hotSize() > 0) {
             Entry e = c.db.randomEntry(ks.random());
             if (e == null) {
                 break;

@@ -392,8 +392,10 @@ public final class StringCommands extends CommandGroup {
                 return;
             }
             replyValue(old, r);
-        } else {
+        } else if ((flags & SET_NX) != 0) {
             old = ks.lookupWrite(c.db, kb, koff, klen);
+        } else {
+            old = ks.lookupOverwrite(c.db, kb, koff, klen); // a cold value is replaced unread
         }
         if (((flags & SET_NX) != 0 && old != null) || ((flags & SET_XX) != 0 && old == null)) {
             if ((flags & SET_GET) == 0) {

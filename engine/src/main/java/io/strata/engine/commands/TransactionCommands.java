@@ -195,8 +195,9 @@ public final class TransactionCommands extends CommandGroup implements Keyspace.
     private boolean watchedKeyExpired(Client c) {
         for (Watch w : byClient.getOrDefault(c, List.of())) {
             if (w.volatileAtWatch) {
-                Entry e = w.db.findRaw(w.key.array());
-                if (e == null || ks.isExpired(e)) {
+                // either tier: a key moved to the spill tier has not changed
+                long at = ks.peekExpireAt(w.db, w.key.array());
+                if (at == Long.MIN_VALUE || (at >= 0 && at <= ks.now())) {
                     return true;
                 }
             }
@@ -273,7 +274,7 @@ public final class TransactionCommands extends CommandGroup implements Keyspace.
         Map<ByteBuffer, List<Client>> m = watched.get(db);
         if (m != null) {
             for (Map.Entry<ByteBuffer, List<Client>> w : m.entrySet()) {
-                if (db.findRaw(w.getKey().array()) != null) {
+                if (ks.peekExpireAt(db, w.getKey().array()) != Long.MIN_VALUE) {
                     dirty.addAll(w.getValue());
                 }
             }

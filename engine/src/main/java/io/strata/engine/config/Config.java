@@ -137,6 +137,14 @@ public final class Config {
     public volatile String maxmemoryPolicy = "noeviction";
     public volatile int maxmemorySamples = 5;
     public volatile int maxmemoryEvictionTenacity = 10;
+    /** Past maxmemory, move the coldest keys to the spill tier instead of evicting them. */
+    public volatile boolean tierSpill = false;
+    /** Where the spill files go; empty: {@code dir/spill}. */
+    public volatile String tierSpillDir = "";
+    /** Disk budget of the spill tier in bytes (records, keys and overhead); 0 = unbounded. */
+    public volatile long tierSpillMaxSize = 0;
+    /** Compress spilled records with LZ4 when that saves space: "lz4" or "none". */
+    public volatile String tierCompression = "lz4";
     public volatile int lfuLogFactor = 10;
     public volatile int lfuDecayTime = 1;
 
@@ -280,6 +288,19 @@ public final class Config {
             "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, () -> maxmemoryPolicy, v -> maxmemoryPolicy = v);
         intParam("maxmemory-samples", 1, 64, () -> maxmemorySamples, v -> maxmemorySamples = v);
         intParam("maxmemory-eviction-tenacity", 0, 100, () -> maxmemoryEvictionTenacity, v -> maxmemoryEvictionTenacity = v);
+        add(new Param("tier-spill", List.of(), Kind.BOOL, true, () -> tierSpill ? "yes" : "no", v -> {
+            if (!v.equalsIgnoreCase("yes") && !v.equalsIgnoreCase("no")) {
+                return "argument must be 'yes' or 'no'";
+            }
+            tierSpill = v.equalsIgnoreCase("yes");
+            return null;
+        }));
+        add(new Param("tier-spill-dir", List.of(), Kind.STRING, true, () -> tierSpillDir, v -> {
+            tierSpillDir = v;
+            return null;
+        }));
+        memoryParam("tier-spill-max-size", 0, Long.MAX_VALUE, () -> tierSpillMaxSize, v -> tierSpillMaxSize = v);
+        enumParam("tier-compression", new String[] {"lz4", "none"}, () -> tierCompression, v -> tierCompression = v);
         intParam("lfu-log-factor", 0, Integer.MAX_VALUE, () -> lfuLogFactor, v -> lfuLogFactor = v);
         intParam("lfu-decay-time", 0, Integer.MAX_VALUE, () -> lfuDecayTime, v -> lfuDecayTime = v);
         add(new Param("list-max-listpack-size", List.of("list-max-ziplist-size"), Kind.INT, false,

@@ -2,13 +2,15 @@ package io.strata.engine.keyspace;
 
 import io.strata.engine.util.Bytes;
 import io.strata.engine.util.Crc16;
+import io.strata.storage.spill.SpillStore;
 
 import java.util.Random;
 import java.util.function.Consumer;
 
 /**
  * One of the 16 (by default) databases: 16384 slot segments, created on first use, plus exact
- * key and expiry counts. Expired keys are removed lazily on access ({@link Keyspace#lookup}) and
+ * key and expiry counts, and the database's part of the spill tier (cold keys, see Keyspace).
+ * Expired keys are removed lazily on access ({@link Keyspace#lookup}) and
  * by the active cycle ({@link Keyspace#activeExpireCycle}).
  *
  * <p>Thread rule: keyspace thread only.
@@ -28,17 +30,45 @@ public final class Database {
     Snapshot.SnapshotDb snap;
     /** Round-robin position of the active expiry cycle, a slot number. */
     int expireCursor;
+    /** This database's spill tier, opened at its first demotion; null while nothing is spilled here. */
+    SpillStore cold;
+    /** Spilled keys that have an expiry. */
+    long coldExpires;
+    /** Position of the cold expiry cycle in {@link #cold} (a {@link SpillStore#scan} cursor). */
+    long coldExpireCursor;
 
     Database(int index) {
         this.index = index;
     }
 
+    /** Keys in both tiers (DBSIZE). */
     public long size() {
+        return keys + coldSize();
+    }
+
+    /** Keys with an expiry in both tiers. */
+    public long expires() {
+        return expires + coldExpires;
+    }
+
+    /** Keys in RAM. */
+    public long hotSize() {
         return keys;
     }
 
-    public long expires() {
+    /** Keys in RAM with an expiry. */
+    public long hotExpires() {
         return expires;
+    }
+
+    /** Keys in the spill tier. */
+    public long coldSize() {
+        return cold == null ? 0 : cold.size();
+    }
+
+    /** The spill store, or null when nothing was spilled here. */
+    public SpillStore cold() {
+        return cold;
     }
 
     /** Preserves the slot's epoch content if a snapshot still needs it; keyspace thread. */
@@ -138,6 +168,9 @@ public final class Database {
         expires = 0;
         memory = 0;
         expireCursor = 0;
+        cold = null; // the keyspace closed it or handed it to a running snapshot
+        coldExpires = 0;
+        coldExpireCursor = 0;
     }
 
     /** Exchanges the whole contents with {@code other} (SWAPDB); the indexes stay. */
@@ -157,6 +190,15 @@ public final class Database {
         long m = memory;
         memory = other.memory;
         other.memory = m;
+        SpillStore c = cold;
+        cold = other.cold;
+        other.cold = c;
+        long ce = coldExpires;
+        coldExpires = other.coldExpires;
+        other.coldExpires = ce;
+        long cc = coldExpireCursor;
+        coldExpireCursor = other.coldExpireCursor;
+        other.coldExpireCursor = cc;
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.strata.engine.keyspace;
 
+import io.strata.storage.spill.SpillRecord;
+import io.strata.storage.spill.SpillStore;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -81,8 +85,20 @@ public final class Keyspace {
         return e.expireAt >= 0 && e.expireAt <= now;
     }
 
-    /** Looks a key up for any use, removing it first if it has expired. Null when absent. */
+    /**
+     * Looks a key up for any use, removing it first if it has expired. A cold key is promoted
+     * (moved back to RAM) first. Null when absent.
+     */
     public Entry lookup(Database db, byte[] b, int off, int len) {
+        Entry e = lookupHot(db, b, off, len);
+        if (e == null && db.cold != null) {
+            e = promote(db, b, off, len);
+        }
+        return e;
+    }
+
+    /** The RAM tier only: the entry of a key, removing it first if it has expired. */
+    private Entry lookupHot(Database db, byte[] b, int off, int len) {
         Entry e = db.findRaw(b, off, len);
         if (e != null && isExpired(e)) {
             expire(db, e);
@@ -113,7 +129,10 @@ public final class Keyspace {
      * {@code LOOKUP_NOTOUCH}.
      */
     public Entry lookupReadNoTouch(Database db, byte[] b, int off, int len) {
-        Entry e = lookup(db, b, off, len);
+        Entry e = lookupHot(db, b, off, len);
+        if (e == null && db.cold != null) {
+            e = peekCold(db, b, off, len);
+        }
         if (e == null) {
             misses++;
         } else {
@@ -125,6 +144,35 @@ public final class Keyspace {
     /** {@link #lookup} for a write: touches the LRU clock but counts no hit or miss. */
     public Entry lookupWrite(Database db, byte[] b, int off, int len) {
         Entry e = lookup(db, b, off, len);
+        if (e != null) {
+            accessed(e);
+            touch(db, e);
+        }
+        return e;
+    }
+
+    private static final byte[] PLACEHOLDER = new byte[0];
+
+    /**
+     * {@link #lookupWrite} for a command that replaces the whole value at once (SET): a cold key
+     * comes back to RAM with its expiry and clocks but without reading its value, which the
+     * caller overwrites before the command ends.
+     */
+    public Entry lookupOverwrite(Database db, byte[] b, int off, int len) {
+        Entry e = lookupHot(db, b, off, len);
+        if (e == null && db.cold != null) {
+            byte[] record = coldRecord(db, b, off, len);
+            if (record != null) {
+                byte[] key = java.util.Arrays.copyOfRange(b, off, off + len);
+                removeCold(db, key, record);
+                e = db.insert(key, PLACEHOLDER);
+                long at = SpillRecord.expireAt(record);
+                if (at >= 0) {
+                    db.setExpire(e, at);
+                }
+                e.lfu = SpillRecord.lfu(record);
+            }
+        }
         if (e != null) {
             accessed(e);
             touch(db, e);
@@ -242,8 +290,12 @@ public final class Keyspace {
      * when {@code keepTtl} is false, loses its expiry.
      */
     public Entry set(Database db, byte[] key, Object value, boolean keepTtl) {
-        Entry e = lookup(db, key);
-        if (e == null) {
+        Entry e = keepTtl ? lookup(db, key) : lookupHot(db, key, 0, key.length);
+        if (e == null && !keepTtl && db.cold != null && dropCold(db, key, 0, key.length)) {
+            // an existing cold key is overwritten: no need to read its value back first
+            e = db.insert(key, value);
+            e.lfu = lfuInit();
+        } else if (e == null) {
             e = db.insert(key, value);
             e.lfu = lfuInit();
             added(db, key);
@@ -302,8 +354,12 @@ public final class Keyspace {
 
     /** Deletes a key if it exists (expired keys count as absent). */
     public boolean delete(Database db, byte[] b, int off, int len) {
-        Entry e = lookup(db, b, off, len);
+        Entry e = lookupHot(db, b, off, len);
         if (e == null) {
+            if (db.cold != null && dropCold(db, b, off, len)) {
+                changed(db, java.util.Arrays.copyOfRange(b, off, off + len));
+                return true;
+            }
             return false;
         }
         delete(db, e);
@@ -320,11 +376,320 @@ public final class Keyspace {
 
     private void expire(Database db, Entry e) {
         db.remove(e);
+        expired(db, e.key);
+    }
+
+    private void expired(Database db, byte[] key) {
         expiredKeys++;
-        changed(db, e.key);
+        changed(db, key);
         for (int i = 0; i < listeners.size(); i++) {
-            listeners.get(i).keyExpired(db, e.key);
+            listeners.get(i).keyExpired(db, key);
         }
+    }
+
+    // ---- the spill tier (DESIGN.md "Tiering") ----
+
+    /** How values become spill records and back (the engine gives the RDB-based one). */
+    public interface ColdCodec {
+        byte[] encode(Object value, long expireAt, int lru, int lfu);
+
+        Object decode(byte[] record);
+
+        /** TYPE's answer for a record, without decoding it. */
+        String typeName(byte[] record);
+    }
+
+    private ColdCodec codec;
+    private Path spillRoot;
+    private long spillMaxBytes;
+    private int storeSeq;
+    public long promotions;
+    public long demotions;
+    public long coldReads;
+    public long coldExpired;
+    /** Cold expiry cycle position: which database it works on next. */
+    private int coldExpireDb;
+
+    /**
+     * Turns the spill tier on: each database's cold keys go to a {@link SpillStore} under
+     * {@code root} (wiped now: spill files are rebuilt from RDB/AOF, never trusted after a crash).
+     */
+    public void enableTiering(Path root, ColdCodec codec, long maxBytes) {
+        SpillStore.wipe(root);
+        this.spillRoot = root;
+        this.codec = codec;
+        this.spillMaxBytes = maxBytes;
+    }
+
+    public boolean tiering() {
+        return codec != null;
+    }
+
+    public void setSpillMaxBytes(long maxBytes) {
+        spillMaxBytes = maxBytes;
+    }
+
+    public ColdCodec codec() {
+        return codec;
+    }
+
+    /** Bytes the whole spill tier holds (what tier-spill-max-size bounds). */
+    public long spillStoredBytes() {
+        long b = 0;
+        for (Database db : dbs) {
+            if (db.cold != null) {
+                b += db.cold.storedBytes();
+            }
+        }
+        return b;
+    }
+
+    /**
+     * Moves a live RAM entry to the spill tier (key, value, expiry, access clocks); not a change
+     * of the key for WATCH, notifications or the AOF. False when the spill tier is full or off.
+     */
+    public boolean demote(Database db, Entry e) {
+        if (codec == null) {
+            return false;
+        }
+        byte[] record = codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu);
+        if (spillMaxBytes > 0 && spillStoredBytes() + record.length + e.key.length + 32 > spillMaxBytes) {
+            return false;
+        }
+        if (db.cold == null) {
+            db.cold = SpillStore.open(spillRoot.resolve("db" + db.index + "-" + storeSeq++), 0);
+        }
+        if (db.cold.put(e.key, record) != SpillStore.PutResult.OK) {
+            return false;
+        }
+        if (e.expireAt >= 0) {
+            db.coldExpires++;
+        }
+        db.remove(e);
+        demotions++;
+        return true;
+    }
+
+    /** The record of a cold key, or null; expired records are removed (with the expiry events). */
+    private byte[] coldRecord(Database db, byte[] b, int off, int len) {
+        SpillStore s = db.cold;
+        if (s == null || !s.mightContain(b, off, len)) {
+            return null;
+        }
+        byte[] key = off == 0 && len == b.length ? b : java.util.Arrays.copyOfRange(b, off, off + len);
+        byte[] record = s.get(key);
+        if (record == null) {
+            return null;
+        }
+        coldReads++;
+        long at = SpillRecord.expireAt(record);
+        if (at >= 0 && at <= now) {
+            removeCold(db, key, record);
+            coldExpired++;
+            expired(db, key.clone());
+            return null;
+        }
+        return record;
+    }
+
+    private void removeCold(Database db, byte[] key, byte[] record) {
+        db.cold.remove(key);
+        if (SpillRecord.expireAt(record) >= 0) {
+            db.coldExpires--;
+        }
+    }
+
+    /** Removes a live cold key without reading its value back; false when there is none. */
+    private boolean dropCold(Database db, byte[] b, int off, int len) {
+        byte[] record = coldRecord(db, b, off, len);
+        if (record == null) {
+            return false;
+        }
+        removeCold(db, java.util.Arrays.copyOfRange(b, off, off + len), record);
+        return true;
+    }
+
+    /** Moves a cold key back to RAM; null when there is no live cold key. */
+    private Entry promote(Database db, byte[] b, int off, int len) {
+        byte[] record = coldRecord(db, b, off, len);
+        if (record == null) {
+            return null;
+        }
+        byte[] key = java.util.Arrays.copyOfRange(b, off, off + len);
+        Object value = codec.decode(record);
+        removeCold(db, key, record);
+        Entry e = db.insert(key, value);
+        long at = SpillRecord.expireAt(record);
+        if (at >= 0) {
+            db.setExpire(e, at);
+        }
+        e.lruSeconds = SpillRecord.lru(record);
+        e.lfu = SpillRecord.lfu(record);
+        promotions++;
+        return e;
+    }
+
+    /**
+     * A cold key as a detached entry (its value decoded, not placed in RAM): for commands that
+     * inspect a key without using it. Null when there is no live cold key.
+     */
+    private Entry peekCold(Database db, byte[] b, int off, int len) {
+        byte[] record = coldRecord(db, b, off, len);
+        return record == null ? null : detached(java.util.Arrays.copyOfRange(b, off, off + len), record);
+    }
+
+    private Entry detached(byte[] key, byte[] record) {
+        Entry e = new Entry(key, 0, codec.decode(record));
+        e.expireAt = SpillRecord.expireAt(record);
+        e.lruSeconds = SpillRecord.lru(record);
+        e.lfu = SpillRecord.lfu(record);
+        e.charged = -1;
+        return e;
+    }
+
+    /** Which tier holds a live key: "hot", "cold" or "none" (DEBUG TIER). No promotion. */
+    public String tierOf(Database db, byte[] key) {
+        if (lookupHot(db, key, 0, key.length) != null) {
+            return "hot";
+        }
+        return coldRecord(db, key, 0, key.length) != null ? "cold" : "none";
+    }
+
+    /**
+     * The expiry of a key in either tier without promoting it: -1 for none, {@link Long#MIN_VALUE}
+     * when the key does not exist (expired keys count as existing until removed).
+     */
+    public long peekExpireAt(Database db, byte[] key) {
+        Entry e = db.findRaw(key);
+        if (e != null) {
+            return e.expireAt;
+        }
+        if (db.cold != null) {
+            byte[] record = db.cold.get(key);
+            if (record != null) {
+                return SpillRecord.expireAt(record);
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /** A live cold key's type name (SCAN TYPE) from its record, or null when expired. */
+    public String coldTypeName(byte[] record) {
+        return codec.typeName(record);
+    }
+
+    /** Whether a cold record has expired at the command clock. */
+    public boolean coldExpired(byte[] record) {
+        long at = SpillRecord.expireAt(record);
+        return at >= 0 && at <= now;
+    }
+
+    /** Removes a cold key seen expired by a walk (SCAN, KEYS, the cycle), with the expiry events. */
+    public void expireCold(Database db, byte[] key) {
+        if (db.cold == null) {
+            return;
+        }
+        byte[] record = db.cold.get(key);
+        if (record != null && coldExpired(record)) {
+            removeCold(db, key, record);
+            coldExpired++;
+            expired(db, key);
+        }
+    }
+
+    /**
+     * The cold part of the active expiry cycle: walks one database's spill store a map segment at
+     * a time from where it stopped, removing expired records, until {@code deadline}. The walk
+     * resumes next time, so the whole tier is never scanned in one go.
+     */
+    private int coldExpireCycle(long deadline) {
+        int removed = 0;
+        for (int n = 0; n < dbs.length && System.nanoTime() < deadline; n++) {
+            Database db = dbs[coldExpireDb];
+            coldExpireDb = (coldExpireDb + 1) % dbs.length;
+            if (db.cold == null || db.coldExpires == 0) {
+                continue;
+            }
+            List<byte[]> dead = new ArrayList<>();
+            for (int segments = 0; segments < 8 && System.nanoTime() < deadline; segments++) {
+                dead.clear();
+                db.coldExpireCursor = db.cold.scan(db.coldExpireCursor, (k, rec) -> {
+                    if (coldExpired(rec)) {
+                        dead.add(k);
+                    }
+                });
+                for (byte[] k : dead) {
+                    expireCold(db, k);
+                    removed++;
+                }
+                if (db.coldExpireCursor == 0 || db.cold == null) {
+                    break;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Background upkeep of the spill tier (compaction of generations); bounded work. */
+    public void tierHousekeeping() {
+        if (codec == null || snapshot != null) {
+            return;
+        }
+        for (Database db : dbs) {
+            if (db.cold != null) {
+                db.cold.compactStep(2000);
+            }
+        }
+    }
+
+    /** Closes the spill stores and deletes their files (shutdown). */
+    public void closeTiering() {
+        for (Database db : dbs) {
+            if (db.cold != null) {
+                db.cold.close();
+                db.cold = null;
+            }
+        }
+        if (spillRoot != null) {
+            SpillStore.wipe(spillRoot);
+        }
+    }
+
+    /** Run every few keys a loader inserts (the engine moves keys to the spill tier when over maxmemory). */
+    public Runnable loadPressure;
+    private int loadInserts;
+
+    /** A loader inserted a key. */
+    public void afterLoadInsert() {
+        if (loadPressure != null && (++loadInserts & 63) == 0) {
+            loadPressure.run();
+        }
+    }
+
+    /** Whether a record of {@code key} is in the spill tier (expired or not). */
+    public boolean hasColdRecord(Database db, byte[] key) {
+        return db.cold != null && db.cold.get(key) != null;
+    }
+
+    /** Removes the spill record of {@code key} if there is one (a loader replacing a duplicate). */
+    public void removeColdRecord(Database db, byte[] key) {
+        byte[] record = db.cold == null ? null : db.cold.get(key);
+        if (record != null) {
+            removeCold(db, key, record);
+        }
+    }
+
+    /** Lets go of a database's spill store (FLUSHDB): closed now, or when a snapshot reading it ends. */
+    private void retireCold(Database db) {
+        if (db.cold == null) {
+            return;
+        }
+        if (db.cold.frozen() && snapshot != null) {
+            snapshot.retire(db.cold);
+        } else {
+            db.cold.close();
+        }
+        db.cold = null;
     }
 
     // ---- snapshots ----
@@ -339,7 +704,7 @@ public final class Keyspace {
         if (snapshot != null) {
             throw new IllegalStateException("snapshot already running");
         }
-        snapshot = new Snapshot(dbs, System.currentTimeMillis());
+        snapshot = new Snapshot(dbs, System.currentTimeMillis(), codec);
         for (int i = 0; i < dbs.length; i++) {
             dbs[i].snap = snapshot.db(i);
         }
@@ -354,6 +719,7 @@ public final class Keyspace {
             db.snap = null;
         }
         snapshot = null;
+        s.releaseCold();
     }
 
     /**
@@ -369,6 +735,9 @@ public final class Keyspace {
             }
             v.database(db.index, db.size(), db.expires());
             db.forEach(e -> v.item(db.index, new Snapshot.Item(e.key, e.value, e.expireAt)));
+            if (db.cold != null) {
+                db.cold.forEach((k, rec) -> v.item(db.index, new Snapshot.Item(k, codec.decode(rec), SpillRecord.expireAt(rec))));
+            }
         }
     }
 
@@ -387,6 +756,7 @@ public final class Keyspace {
         databaseChanged(db);
         if (db.size() > 0) {
             dirty += db.size();
+            retireCold(db);
             db.clear();
         }
     }
@@ -411,7 +781,7 @@ public final class Keyspace {
         for (int n = 0; n < dbs.length; n++) {
             Database db = dbs[expireDbCursor];
             expireDbCursor = (expireDbCursor + 1) % dbs.length;
-            if (db.expires() == 0) {
+            if (db.hotExpires() == 0) {
                 continue;
             }
             boolean wrapped = false;
@@ -430,13 +800,16 @@ public final class Keyspace {
                     removed[0]++;
                 }
                 // as Redis: keep going in this database only while over 10% of what we looked at had expired
-                if (db.expires() == 0 || dead.size() * 10 < checked[0]) {
+                if (db.hotExpires() == 0 || dead.size() * 10 < checked[0]) {
                     break;
                 }
             }
             if (System.nanoTime() >= deadline) {
                 break;
             }
+        }
+        if (codec != null) {
+            removed[0] += coldExpireCycle(deadline);
         }
         return removed[0];
     }

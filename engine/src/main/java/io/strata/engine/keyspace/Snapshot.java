@@ -1,6 +1,8 @@
 package io.strata.engine.keyspace;
 
 import io.strata.engine.types.Types;
+import io.strata.storage.spill.SpillRecord;
+import io.strata.storage.spill.SpillStore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -71,10 +73,16 @@ public final class Snapshot {
         /** Bytes held by pre-images (for INFO and the memory-bound check). */
         final java.util.concurrent.atomic.AtomicLong preservedBytes = new java.util.concurrent.atomic.AtomicLong();
 
+        /** The database's spill store at the epoch, frozen for this snapshot; null when none. */
+        final SpillStore coldStore;
+        final SpillStore.Frozen cold;
+
         SnapshotDb(Database db) {
             this.index = db.index;
             this.epochArray = db.segmentsForSnapshot();
-            this.keys = db.size();
+            this.coldStore = db.cold;
+            this.cold = db.cold == null ? null : db.cold.freeze();
+            this.keys = db.hotSize() + (cold == null ? 0 : cold.size);
             this.expires = db.expires();
             this.state = new AtomicIntegerArray(epochArray.length);
             this.preImages = new AtomicReferenceArray<>(epochArray.length);
@@ -108,8 +116,14 @@ public final class Snapshot {
     public final long epochMs;
     private volatile boolean finished;
 
-    Snapshot(Database[] databases, long epochMs) {
+    /** Decodes spill records (null when the spill tier is off). */
+    private final Keyspace.ColdCodec codec;
+    /** Spill stores flushed during the snapshot: closed when it ends. */
+    private final List<SpillStore> retired = new ArrayList<>();
+
+    Snapshot(Database[] databases, long epochMs, Keyspace.ColdCodec codec) {
         this.epochMs = epochMs;
+        this.codec = codec;
         this.dbs = new SnapshotDb[databases.length];
         for (int i = 0; i < databases.length; i++) {
             dbs[i] = new SnapshotDb(databases[i]);
@@ -180,8 +194,30 @@ public final class Snapshot {
                     }
                 }
             }
+            if (d.cold != null) {
+                // the frozen generations hold exactly the database's cold keys of the epoch
+                d.cold.forEach((k, rec) -> v.item(d.index, new Item(k, codec.decode(rec), SpillRecord.expireAt(rec))));
+            }
         }
         finished = true;
+    }
+
+    /** Keyspace thread: a frozen store was flushed away; it is closed when the snapshot ends. */
+    void retire(SpillStore s) {
+        retired.add(s);
+    }
+
+    /** Keyspace thread, at the end: thaws the frozen stores still in use, closes the retired ones. */
+    void releaseCold() {
+        for (SnapshotDb d : dbs) {
+            if (d.coldStore != null && !retired.contains(d.coldStore)) {
+                d.coldStore.thaw();
+            }
+        }
+        for (SpillStore s : retired) {
+            s.close();
+        }
+        retired.clear();
     }
 
     public boolean finished() {

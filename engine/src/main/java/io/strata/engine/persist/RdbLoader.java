@@ -113,12 +113,17 @@ public final class RdbLoader {
         }
         Database db = ks.db(dbIndex);
         Entry old = db.findRaw(key);
-        if (old != null) {
+        boolean coldCopy = old == null && ks.hasColdRecord(db, key);
+        if (old != null || coldCopy) {
             if (!opt.allowDuplicates()) {
                 throw new StorageException(Code.CORRUPT, offset, "RDB has duplicated key '"
                     + new String(key, StandardCharsets.UTF_8) + "' in DB " + dbIndex);
             }
-            db.remove(old);
+            if (old != null) {
+                db.remove(old);
+            } else {
+                ks.removeColdRecord(db, key);
+            }
         }
         Entry e = db.insert(key, v);
         if (expireAtMs >= 0) {
@@ -128,6 +133,7 @@ public final class RdbLoader {
         if (freq >= 0) {
             e.lfu = freq;
         }
+        ks.afterLoadInsert();
         return true;
     }
 }

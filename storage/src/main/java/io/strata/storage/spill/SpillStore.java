@@ -90,7 +90,7 @@ public final class SpillStore implements Closeable {
      * (0 = no bound): the disk budget ({@code tier-spill-max-size}).
      */
     public static SpillStore open(Path dir, long maxBytes) {
-        return open(dir, maxBytes, 64 * 1024);
+        return open(dir, maxBytes, 16 * 1024);
     }
 
     /** As {@link #open(Path, long)}, with the entry count the first generation is sized for. */
