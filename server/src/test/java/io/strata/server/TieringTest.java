@@ -632,7 +632,7 @@ class TieringTest {
                 Pipeline p = j.pipelined();
                 for (int i = 0; i < perDb; i++) {
                     p.set("t:" + i, "x" + i);
-                    p.pexpire("t:" + i, 3000);
+                    p.pexpire("t:" + i, 4000);
                 }
                 for (int i = 0; i < 100; i++) {
                     p.set("keep:" + i, "k" + i);
@@ -646,7 +646,7 @@ class TieringTest {
             // db 1 is left alone: only the active cycle can reclaim its expired keys. db 0 is read.
             j.select(0);
             assertEquals("x5", j.get("t:5"), "not expired yet");
-            while (System.currentTimeMillis() < setAt + 3200) {
+            while (System.currentTimeMillis() < setAt + 4200) {
                 Thread.sleep(50);
             }
             for (int i = 0; i < 200; i++) {
@@ -777,6 +777,29 @@ class TieringTest {
             assertThrows(JedisDataException.class, () -> spill(j, "k"), "DEBUG SPILL without a spill tier is an error");
             assertEquals("hot", tier(j, "k"));
         }
+    }
+
+    @Test
+    @DisplayName("tier-compression lz4 stores compressible values in far fewer spill bytes than none, and both read back the same")
+    void compression() throws Exception {
+        long[] stored = new long[2];
+        String[] modes = {"lz4", "none"};
+        for (int m = 0; m < 2; m++) {
+            try (TestServer s = start("--tier-compression", modes[m]); Jedis j = s.jedis()) {
+                List<String> keys = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    j.set("c:" + i, ("compressible-" + i + "-").repeat(700));
+                    keys.add("c:" + i);
+                }
+                spillAll(j, keys);
+                stored[m] = Tiering.info(j, "tier_spill_stored_bytes");
+                assertEquals(("compressible-" + 42 + "-").repeat(700), j.get("c:42"));
+            }
+        }
+        System.out.println("TieringTest compression: 100 compressible values of ~11 KB stored in " + stored[0]
+            + " B with lz4, " + stored[1] + " B with none");
+        assertTrue(stored[1] > 1_000_000, "none stores the values as they are: " + stored[1]);
+        assertTrue(stored[0] * 5 < stored[1], "lz4 " + stored[0] + " B vs none " + stored[1] + " B");
     }
 
     // ---------------------------------------------------------------- (e) persistence
