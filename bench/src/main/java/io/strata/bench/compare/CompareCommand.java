@@ -332,7 +332,7 @@ public final class CompareCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    private static String machine() {
+    static String machine() {
         String model = "unknown CPU";
         try {
             for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -358,7 +358,7 @@ public final class CompareCommand implements Callable<Integer> {
             + System.getProperty("os.name") + " " + System.getProperty("os.version");
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " / " + f[1] + " / " + f[2];

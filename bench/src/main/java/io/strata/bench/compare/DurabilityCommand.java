@@ -473,7 +473,7 @@ public final class DurabilityCommand implements Callable<Integer> {
 
     private static final Pattern LOADED = Pattern.compile("DB loaded from disk: ([0-9.]+) seconds");
 
-    private static Double loadedSeconds(Path log) {
+    static Double loadedSeconds(Path log) {
         try {
             Double last = null;
             for (String l : Files.readAllLines(log)) {

@@ -119,6 +119,21 @@ final class RespClient implements Closeable {
         return null;
     }
 
+    /** Every {@code name:value} line of INFO {@code section}, in order (empty when the section is unknown). */
+    java.util.Map<String, String> infoSection(String section) throws IOException {
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        Object r = call("INFO", section);
+        if (r instanceof String) {
+            for (String l : ((String) r).split("\r?\n")) {
+                int colon = l.indexOf(':');
+                if (colon > 0 && !l.startsWith("#")) {
+                    fields.put(l.substring(0, colon), l.substring(colon + 1).trim());
+                }
+            }
+        }
+        return fields;
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -36,6 +36,11 @@ final class ServerOptions {
      * why not (the command then exits with status 2).
      */
     String resolve(Path root) {
+        return resolve(root, true);
+    }
+
+    /** As {@link #resolve(Path)}; {@code needRedis} false when only Strata is started (tiering). */
+    String resolve(Path root, boolean needRedis) {
         if (out == null) {
             out = root.resolve("bench/results");
         }
@@ -45,7 +50,7 @@ final class ServerOptions {
         if (strataClasspath == null && !Files.isRegularFile(serverJar)) {
             return "no Strata server jar at " + serverJar + " (build it with mvn -q -DskipTests package)";
         }
-        if (!Files.isExecutable(Path.of(redisServer))) {
+        if (needRedis && !Files.isExecutable(Path.of(redisServer))) {
             return "no redis-server at " + redisServer;
         }
         return null;

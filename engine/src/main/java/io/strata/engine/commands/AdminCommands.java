@@ -376,7 +376,7 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "tier_spill", ks.tiering() ? 1 : 0);
         field(sb, "tier_hot_keys", hot);
         field(sb, "tier_cold_keys", cold);
-        field(sb, "tier_hot_bytes", ks.usedMemory());
+        field(sb, "tier_hot_bytes", ks.usedMemory() - filter);
         field(sb, "tier_spill_file_bytes", files);
         field(sb, "tier_spill_stored_bytes", stored);
         field(sb, "tier_spill_max_size", engine.config.tierSpillMaxSize);

@@ -167,7 +167,7 @@ public final class KeyCommands extends CommandGroup {
     private void exists(Client c, Args a, ReplySink r) {
         long n = 0;
         for (int i = 1; i < a.argc(); i++) {
-            if (inspect(c, a, i) != null) {
+            if (ks.typeNoTouch(c.db, a.buf(), a.off(i), a.len(i)) != null) {
                 n++;
             }
         }
@@ -175,8 +175,8 @@ public final class KeyCommands extends CommandGroup {
     }
 
     private void type(Client c, Args a, ReplySink r) {
-        Entry e = inspect(c, a, 1);
-        r.simple(e == null ? "none" : Types.typeName(e.value));
+        String type = ks.typeNoTouch(c.db, a.buf(), a.off(1), a.len(1));
+        r.simple(type == null ? "none" : type);
     }
 
     private void touch(Client c, Args a, ReplySink r) {
@@ -276,16 +276,16 @@ public final class KeyCommands extends CommandGroup {
 
     /** TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 when missing, -1 without expiry. */
     private void ttl(Client c, Args a, ReplySink r, boolean millis, boolean absolute) {
-        Entry e = inspect(c, a, 1);
-        if (e == null) {
+        long at = ks.expireAtNoTouch(c.db, a.buf(), a.off(1), a.len(1));
+        if (at == io.strata.engine.keyspace.Keyspace.NO_KEY) {
             r.integer(-2);
             return;
         }
-        if (!e.hasExpire()) {
+        if (at < 0) {
             r.integer(-1);
             return;
         }
-        long v = absolute ? e.expireAt() : Math.max(0, e.expireAt() - ks.now());
+        long v = absolute ? at : Math.max(0, at - ks.now());
         // (v + 500) / 1000 as Redis, without overflowing near Long.MAX_VALUE
         r.integer(millis ? v : v / 1000 + (v % 1000 >= 500 ? 1 : 0));
     }

@@ -141,6 +141,49 @@ public final class Keyspace {
         return e;
     }
 
+    /** Absent, for {@link #expireAtNoTouch}. */
+    public static final long NO_KEY = Long.MIN_VALUE;
+
+    /**
+     * {@link #lookupReadNoTouch} for commands that need only a key's existence, type or expiry
+     * (EXISTS, TYPE, TTL): a cold key's record header answers, its value is not decoded. Returns
+     * the type name, or null when the key is absent.
+     */
+    public String typeNoTouch(Database db, byte[] b, int off, int len) {
+        Entry e = lookupHot(db, b, off, len);
+        String type = null;
+        if (e != null) {
+            type = io.strata.engine.types.Types.typeName(e.value);
+        } else if (db.cold != null) {
+            byte[] record = coldRecord(db, b, off, len);
+            type = record == null ? null : codec.typeName(record);
+        }
+        if (type == null) {
+            misses++;
+        } else {
+            hits++;
+        }
+        return type;
+    }
+
+    /** As {@link #typeNoTouch}: the absolute expiry (-1 for none), or {@link #NO_KEY}. */
+    public long expireAtNoTouch(Database db, byte[] b, int off, int len) {
+        Entry e = lookupHot(db, b, off, len);
+        long at = NO_KEY;
+        if (e != null) {
+            at = e.expireAt;
+        } else if (db.cold != null) {
+            byte[] record = coldRecord(db, b, off, len);
+            at = record == null ? NO_KEY : SpillRecord.expireAt(record);
+        }
+        if (at == NO_KEY) {
+            misses++;
+        } else {
+            hits++;
+        }
+        return at;
+    }
+
     /** {@link #lookup} for a write: touches the LRU clock but counts no hit or miss. */
     public Entry lookupWrite(Database db, byte[] b, int off, int len) {
         Entry e = lookup(db, b, off, len);
@@ -276,11 +319,17 @@ public final class Keyspace {
         touchedCount = 0;
     }
 
-    /** Estimated bytes of the whole dataset (INFO used_memory's dataset part). */
+    /**
+     * Estimated bytes of the whole dataset in RAM (INFO used_memory's dataset part): the RAM
+     * tier plus the spill tier's in-RAM key filters (cold values and keys are on disk).
+     */
     public long usedMemory() {
         long m = 0;
         for (Database db : dbs) {
             m += db.memory();
+            if (db.cold != null) {
+                m += db.cold.filterBytes();
+            }
         }
         return m;
     }

@@ -58,6 +58,8 @@ public final class SpillStore implements Closeable {
     private final long firstGenerationEntries;
     private long maxBytes;
     private final List<List<ChronicleMap<byte[], byte[]>>> partitions = new ArrayList<>();
+    /** The ids of each partition's generations, ascending: a scan cursor names a generation by id, so removals don't shift it. */
+    private final List<List<Integer>> generationIds = new ArrayList<>();
     private final KeyFilter filter = new KeyFilter();
     private long count;
     private long keyBytes;
@@ -81,6 +83,7 @@ public final class SpillStore implements Closeable {
         this.firstGenerationEntries = firstGenerationEntries;
         for (int i = 0; i < PARTITIONS; i++) {
             partitions.add(new ArrayList<>());
+            generationIds.add(new ArrayList<>());
         }
     }
 
@@ -143,6 +146,7 @@ public final class SpillStore implements Closeable {
                 .maxBloatFactor(20)
                 .createPersistedTo(f);
             gens.add(m);
+            generationIds.get(p).add(seq);
             generationsCreated++;
             return m;
         } catch (IOException e) {
@@ -354,24 +358,34 @@ public final class SpillStore implements Closeable {
     /**
      * One step of a resumable walk over the live records (SCAN, the cold expiry cycle): visits
      * every record of one map segment and returns the cursor to pass next, 0 when the walk is
-     * complete. Start with 0. A record that stays in the store for the whole walk is visited.
+     * complete. Start with 0. The cursor names partition, generation id and segment, so
+     * generations removed or added meanwhile shift nothing; a record that stays in the store is
+     * visited unless compaction moves it into the newest generation behind the cursor.
      */
     public long scan(long cursor, BiConsumer<byte[], byte[]> visitor) {
         long pos = cursor == 0 ? 0 : cursor - 1;
         int p = (int) (pos >>> 40);
-        int g = (int) ((pos >>> 24) & 0xffff);
-        int s = (int) (pos & 0xffffff);
+        int id = (int) ((pos >>> 20) & 0xfffff);
+        int s = (int) (pos & 0xfffff);
         while (p < PARTITIONS) {
             List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+            List<Integer> ids = generationIds.get(p);
+            int g = 0;
+            while (g < ids.size() && (ids.get(g) & 0xfffff) < id) {
+                g++;
+            }
+            if (g < ids.size() && (ids.get(g) & 0xfffff) != id) {
+                s = 0; // the generation the cursor named is gone: start the next one
+            }
             if (g >= gens.size()) {
                 p++;
-                g = 0;
+                id = 0;
                 s = 0;
                 continue;
             }
             ChronicleMap<byte[], byte[]> m = gens.get(g);
             if (s >= m.segments()) {
-                g++;
+                id = (ids.get(g) & 0xfffff) + 1;
                 s = 0;
                 continue;
             }
@@ -382,19 +396,13 @@ public final class SpillStore implements Closeable {
                     visitor.accept(k, v);
                 }
             });
+            id = ids.get(g) & 0xfffff;
             s++;
             if (s >= m.segments()) {
-                g++;
+                id++;
                 s = 0;
-                if (g >= gens.size()) {
-                    p++;
-                    g = 0;
-                }
             }
-            if (p >= PARTITIONS) {
-                return 0;
-            }
-            return (((long) p << 40) | ((long) g << 24) | s) + 1;
+            return (((long) p << 40) | ((long) id << 20) | s) + 1;
         }
         return 0;
     }
@@ -510,6 +518,7 @@ public final class SpillStore implements Closeable {
             for (int g = gens.size() - 2; g >= 0; g--) {
                 if (gens.get(g).longSize() == 0) {
                     closeMap(gens.remove(g), true);
+                    generationIds.get(p).remove(g);
                 }
             }
         }
@@ -556,7 +565,8 @@ public final class SpillStore implements Closeable {
             }
             moved += keys.size();
             if (from.longSize() == 0) {
-                gens.remove(from);
+                generationIds.get(p).remove(src);
+                gens.remove(src);
                 closeMap(from, true);
             }
         }
@@ -588,6 +598,9 @@ public final class SpillStore implements Closeable {
                 closeMap(m, delete);
             }
             gens.clear();
+        }
+        for (List<Integer> ids : generationIds) {
+            ids.clear();
         }
     }
 
