@@ -353,6 +353,7 @@ public final class AdminCommands extends CommandGroup {
         sb.append("# Tiering\r\n");
         long hot = 0;
         long cold = 0;
+        long backed = 0;
         long files = 0;
         long stored = 0;
         long generations = 0;
@@ -363,6 +364,7 @@ public final class AdminCommands extends CommandGroup {
             Database db = ks.db(i);
             hot += db.hotSize();
             cold += db.coldSize();
+            backed += db.backedSize();
             io.strata.storage.spill.SpillStore s = db.cold();
             if (s != null) {
                 files += s.fileBytes();
@@ -376,6 +378,7 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "tier_spill", ks.tiering() ? 1 : 0);
         field(sb, "tier_hot_keys", hot);
         field(sb, "tier_cold_keys", cold);
+        field(sb, "tier_backed_keys", backed);
         field(sb, "tier_hot_bytes", ks.usedMemory() - filter);
         field(sb, "tier_spill_file_bytes", files);
         field(sb, "tier_spill_stored_bytes", stored);

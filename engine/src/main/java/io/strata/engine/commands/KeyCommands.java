@@ -457,7 +457,7 @@ public final class KeyCommands extends CommandGroup {
         });
         if (c.db.cold() != null) {
             c.db.cold().forEach((k, rec) -> {
-                if ((all || Glob.match(pattern, k, false)) && !ks.coldExpired(rec)) {
+                if ((all || Glob.match(pattern, k, false)) && !ks.coldExpired(rec) && c.db.findRaw(k) == null) {
                     out.add(k);
                 }
             });
@@ -589,6 +589,9 @@ public final class KeyCommands extends CommandGroup {
             int steps = 0;
             do {
                 next = store.scan(next, (k, rec) -> {
+                    if (c.db.findRaw(k) != null) {
+                        return; // in RAM too (a clean copy): the RAM walk returned it
+                    }
                     if (ks.coldExpired(rec)) {
                         expired.add(k);
                     } else if ((pattern == null || Glob.match(pattern, k, false))

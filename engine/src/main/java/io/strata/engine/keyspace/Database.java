@@ -36,6 +36,9 @@ public final class Database {
     long coldExpires;
     /** Position of the cold expiry cycle in {@link #cold} (a {@link SpillStore#scan} cursor). */
     long coldExpireCursor;
+    /** RAM entries whose record the spill tier still holds ({@link Entry#backed}), and those of them with an expiry. */
+    long backed;
+    long backedExpires;
 
     Database(int index) {
         this.index = index;
@@ -48,7 +51,7 @@ public final class Database {
 
     /** Keys with an expiry in both tiers. */
     public long expires() {
-        return expires + coldExpires;
+        return expires + coldExpires - backedExpires;
     }
 
     /** Keys in RAM. */
@@ -61,9 +64,37 @@ public final class Database {
         return expires;
     }
 
-    /** Keys in the spill tier. */
+    /** Keys only in the spill tier (records backing a RAM entry are not counted). */
     public long coldSize() {
-        return cold == null ? 0 : cold.size();
+        return cold == null ? 0 : cold.size() - backed;
+    }
+
+    /** RAM keys whose unchanged record the spill tier still holds. */
+    public long backedSize() {
+        return backed;
+    }
+
+    /** Drops the spill record backing {@code e} (the entry is about to change or go). */
+    void dropBacking(Entry e) {
+        if (!e.backed) {
+            return;
+        }
+        e.backed = false;
+        backed--;
+        byte[] record = cold == null ? null : cold.remove(e.key);
+        if (record != null && io.strata.storage.spill.SpillRecord.expireAt(record) >= 0) {
+            coldExpires--;
+            backedExpires--;
+        }
+    }
+
+    /** Marks a RAM entry just promoted from {@code record}, which stays in the spill tier. */
+    void markBacked(Entry e, long recordExpireAt) {
+        e.backed = true;
+        backed++;
+        if (recordExpireAt >= 0) {
+            backedExpires++;
+        }
     }
 
     /** The spill store, or null when nothing was spilled here. */
@@ -131,6 +162,26 @@ public final class Database {
     }
 
     public void remove(Entry e) {
+        if (e.backed) {
+            beforeMutate(Crc16.slot(e.key, 0, e.key.length)); // a snapshot keeps the slot as it was first
+            dropBacking(e);
+        }
+        removeFromRam(e);
+    }
+
+    /** Removes a RAM entry whose spill record stays (a demotion of an unchanged entry). */
+    void removeKeepingBacking(Entry e) {
+        if (e.backed) {
+            e.backed = false;
+            backed--;
+            if (e.expireAt >= 0) {
+                backedExpires--;
+            }
+        }
+        removeFromRam(e);
+    }
+
+    private void removeFromRam(Entry e) {
         int slot = Crc16.slot(e.key, 0, e.key.length);
         beforeMutate(slot);
         Segment s = segments[slot];
@@ -152,6 +203,7 @@ public final class Database {
         if (snap != null) {
             beforeMutate(Crc16.slot(e.key, 0, e.key.length));
         }
+        dropBacking(e);
         e.expireAt = has ? at : -1;
         if (had != has) {
             Segment s = segments[Crc16.slot(e.key, 0, e.key.length)];
@@ -171,6 +223,8 @@ public final class Database {
         cold = null; // the keyspace closed it or handed it to a running snapshot
         coldExpires = 0;
         coldExpireCursor = 0;
+        backed = 0;
+        backedExpires = 0;
     }
 
     /** Exchanges the whole contents with {@code other} (SWAPDB); the indexes stay. */
@@ -199,6 +253,12 @@ public final class Database {
         long cc = coldExpireCursor;
         coldExpireCursor = other.coldExpireCursor;
         other.coldExpireCursor = cc;
+        long b = backed;
+        backed = other.backed;
+        other.backed = b;
+        long be = backedExpires;
+        backedExpires = other.backedExpires;
+        other.backedExpires = be;
     }
 
     /**

@@ -31,6 +31,12 @@ public final class Entry {
     public boolean textString;
     /** Bytes this entry is counted for in its database's memory total; -1 once removed. */
     long charged;
+    /**
+     * The spill tier still holds this key's record, identical to this entry (it was promoted by
+     * a read and not changed since): demoting it again is just dropping it from RAM. The first
+     * change of any kind (Keyspace.touch, expiry change, removal) drops the record.
+     */
+    boolean backed;
 
     Entry(byte[] key, int hash, Object value) {
         this.key = key;

@@ -288,6 +288,11 @@ public final class Keyspace {
                 snapshot.copiedStringBytes.addAndGet(Memory.bytes(old.length));
             }
         }
+        if (e.backed) {
+            // after the snapshot kept the slot (with the entry still backed): the value is about
+            // to change, so the spill copy is no longer it
+            db.dropBacking(e);
+        }
         if (touchedCount == touched.length) {
             if (touchedCount >= 1024) {
                 settleMemory(); // a command touching very many keys settles as it goes
@@ -501,6 +506,12 @@ public final class Keyspace {
         if (codec == null) {
             return false;
         }
+        if (e.backed) {
+            // unchanged since it was read back: the spill tier still has it
+            db.removeKeepingBacking(e);
+            demotions++;
+            return true;
+        }
         byte[] record = codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu);
         if (spillMaxBytes > 0 && spillStoredBytes() + record.length + e.key.length + 32 > spillMaxBytes) {
             return false;
@@ -571,12 +582,13 @@ public final class Keyspace {
         }
         byte[] key = java.util.Arrays.copyOfRange(b, off, off + len);
         Object value = codec.decode(record);
-        removeCold(db, key, record);
         Entry e = db.insert(key, value);
         long at = SpillRecord.expireAt(record);
         if (at >= 0) {
             db.setExpire(e, at);
         }
+        // the record stays as a clean copy until the entry changes: demoting it again is free
+        db.markBacked(e, at);
         e.lruSeconds = SpillRecord.lru(record);
         e.lfu = SpillRecord.lfu(record);
         promotions++;
@@ -668,7 +680,7 @@ public final class Keyspace {
             for (int segments = 0; segments < 8 && System.nanoTime() < deadline; segments++) {
                 dead.clear();
                 db.coldExpireCursor = db.cold.scan(db.coldExpireCursor, (k, rec) -> {
-                    if (coldExpired(rec)) {
+                    if (coldExpired(rec) && db.findRaw(k) == null) { // a backed key expires with its RAM entry
                         dead.add(k);
                     }
                 });
@@ -816,7 +828,11 @@ public final class Keyspace {
             v.database(db.index, db.size(), db.expires());
             db.forEach(e -> v.item(db.index, new Snapshot.Item(e.key, e.value, e.expireAt)));
             if (db.cold != null) {
-                db.cold.forEach((k, rec) -> v.item(db.index, new Snapshot.Item(k, codec.decode(rec), SpillRecord.expireAt(rec))));
+                db.cold.forEach((k, rec) -> {
+                    if (db.findRaw(k) == null) { // records backing a RAM entry were visited with it
+                        v.item(db.index, new Snapshot.Item(k, codec.decode(rec), SpillRecord.expireAt(rec)));
+                    }
+                });
             }
         }
     }

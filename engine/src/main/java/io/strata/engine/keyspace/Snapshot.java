@@ -47,10 +47,18 @@ public final class Snapshot {
         /** Absolute expiry in ms, or -1. */
         public final long expireAt;
 
+        /** The spill tier holds the same record (written from there, not from here). */
+        final boolean backed;
+
         Item(byte[] key, Object value, long expireAt) {
+            this(key, value, expireAt, false);
+        }
+
+        Item(byte[] key, Object value, long expireAt, boolean backed) {
             this.key = key;
             this.value = value;
             this.expireAt = expireAt;
+            this.backed = backed;
         }
     }
 
@@ -82,7 +90,7 @@ public final class Snapshot {
             this.epochArray = db.segmentsForSnapshot();
             this.coldStore = db.cold;
             this.cold = db.cold == null ? null : db.cold.freeze();
-            this.keys = db.hotSize() + (cold == null ? 0 : cold.size);
+            this.keys = db.hotSize() + (cold == null ? 0 : cold.size - db.backedSize());
             this.expires = db.expires();
             this.state = new AtomicIntegerArray(epochArray.length);
             this.preImages = new AtomicReferenceArray<>(epochArray.length);
@@ -144,7 +152,7 @@ public final class Snapshot {
      * copy (collections); keys and strings are shared with the live entry.
      */
     static long itemBytes(Item it) {
-        return 32 + (it.value instanceof byte[] ? 0 : Types.memoryUsage(it.value));
+        return 32 + (it.value == null || it.value instanceof byte[] ? 0 : Types.memoryUsage(it.value));
     }
 
     /** Strings given a fresh array before an in-place change while this snapshot runs (their old arrays stay alive). */
@@ -153,7 +161,8 @@ public final class Snapshot {
     static List<Item> copyOf(Segment s) {
         List<Item> out = new ArrayList<>(s == null ? 0 : s.size());
         if (s != null) {
-            s.forEach(e -> out.add(new Item(e.key, e.value instanceof byte[] ? e.value : Types.copy(e.value), e.expireAt)));
+            s.forEach(e -> out.add(e.backed ? new Item(e.key, null, e.expireAt, true)
+                : new Item(e.key, e.value instanceof byte[] ? e.value : Types.copy(e.value), e.expireAt)));
         }
         return out;
     }
@@ -190,7 +199,9 @@ public final class Snapshot {
                 }
                 if (items != null) {
                     for (Item it : items) {
-                        v.item(d.index, it);
+                        if (!it.backed) { // a backed entry's record is in the frozen spill store
+                            v.item(d.index, it);
+                        }
                     }
                 }
             }
