@@ -114,9 +114,9 @@ public final class Eviction {
 
     /**
      * Samples RAM keys as {@code policy} says and returns the best candidate (its database in
-     * {@code dbOut[0]}), or null. As Redis' eviction pool, candidates stay in the pool between
-     * calls (re-scored and re-checked before use), so a sampling round can serve several picks:
-     * a new round runs only when the pool is less than half full.
+     * {@code dbOut[0]}), or null. As Redis' eviction pool: each pick samples
+     * {@code maxmemory-samples} keys per database into the pool, and candidates stay in the pool
+     * between picks (re-scored and re-checked before use).
      */
     private Entry pick(String policy, Database[] dbOut) {
         boolean volatileOnly = policy.startsWith("volatile-");
@@ -126,7 +126,19 @@ public final class Eviction {
             poolPolicy = policy;
         }
         ks.tick();
-        if (poolSize < POOL / 2) {
+        // a second round samples afresh when every pooled candidate turned out stale (deleted,
+        // moved, flushed): a stale pool must never look like "nothing to pick"
+        for (int round = 0; round < 2; round++) {
+            Entry victim = pickRound(policy, volatileOnly, randomPick, round > 0, dbOut);
+            if (victim != null) {
+                return victim;
+            }
+        }
+        return null;
+    }
+
+    private Entry pickRound(String policy, boolean volatileOnly, boolean randomPick, boolean resample, Database[] dbOut) {
+        if (!resample || poolSize == 0) {
             for (int d = 0; d < ks.databases(); d++) {
                 Database db = ks.db(d);
                 if (volatileOnly ? db.hotExpires() == 0 : db.hotSize() == 0) {

@@ -70,7 +70,7 @@ public class SpillBench {
             for (int k = 0; k < v.length; k++) {
                 v[k] = (byte) ('a' + r.nextInt(26));
             }
-            records[i] = codec.encode(v, -1, 0, 5);
+            records[i] = codec.encode(v, -1, 0, 5, 0);
             store.put(keys[i], records[i]);
         }
         value = records[0];
@@ -103,7 +103,7 @@ public class SpillBench {
     public Object demoteAndPromote() {
         int i = rnd.nextInt(KEYS);
         Object v = codec.decode(store.remove(keys[i]));
-        store.put(keys[i], codec.encode(v, -1, 0, 5));
+        store.put(keys[i], codec.encode(v, -1, 0, 5, 0));
         return v;
     }
 }

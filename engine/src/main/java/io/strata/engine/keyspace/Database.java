@@ -171,6 +171,7 @@ public final class Database {
 
     /** Removes a RAM entry whose spill record stays (a demotion of an unchanged entry). */
     void removeKeepingBacking(Entry e) {
+        beforeMutate(Crc16.slot(e.key, 0, e.key.length)); // a snapshot keeps the slot (entry still backed) first
         if (e.backed) {
             e.backed = false;
             backed--;

@@ -445,7 +445,8 @@ public final class Keyspace {
 
     /** How values become spill records and back (the engine gives the RDB-based one). */
     public interface ColdCodec {
-        byte[] encode(Object value, long expireAt, int lru, int lfu);
+        /** {@code hints}: SpillRecord.FLAG_RAW_STRING / FLAG_TEXT_STRING of a string entry. */
+        byte[] encode(Object value, long expireAt, int lru, int lfu, int hints);
 
         Object decode(byte[] record);
 
@@ -512,7 +513,8 @@ public final class Keyspace {
             demotions++;
             return true;
         }
-        byte[] record = codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu);
+        byte[] record = codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu,
+            (e.rawString ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString ? SpillRecord.FLAG_TEXT_STRING : 0));
         if (spillMaxBytes > 0 && spillStoredBytes() + record.length + e.key.length + 32 > spillMaxBytes) {
             return false;
         }
@@ -589,6 +591,7 @@ public final class Keyspace {
         }
         // the record stays as a clean copy until the entry changes: demoting it again is free
         db.markBacked(e, at);
+        restoreHints(e, record);
         e.lruSeconds = SpillRecord.lru(record);
         e.lfu = SpillRecord.lfu(record);
         promotions++;
@@ -610,7 +613,14 @@ public final class Keyspace {
         e.lruSeconds = SpillRecord.lru(record);
         e.lfu = SpillRecord.lfu(record);
         e.charged = -1;
+        restoreHints(e, record);
         return e;
+    }
+
+    private static void restoreHints(Entry e, byte[] record) {
+        int f = SpillRecord.flags(record);
+        e.rawString = (f & SpillRecord.FLAG_RAW_STRING) != 0;
+        e.textString = (f & SpillRecord.FLAG_TEXT_STRING) != 0;
     }
 
     /** Which tier holds a live key: "hot", "cold" or "none" (DEBUG TIER). No promotion. */
@@ -745,7 +755,7 @@ public final class Keyspace {
      * tier is full (the caller keeps it in RAM and the policy decides later).
      */
     public boolean insertCold(Database db, byte[] key, Object value, long expireAt, int lru, int lfu) {
-        byte[] record = codec.encode(value, expireAt, lru, lfu);
+        byte[] record = codec.encode(value, expireAt, lru, lfu, 0);
         if (spillMaxBytes > 0 && spillStoredBytes() + record.length + key.length + 32 > spillMaxBytes) {
             return false;
         }

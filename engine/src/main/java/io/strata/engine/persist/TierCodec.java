@@ -23,10 +23,10 @@ public final class TierCodec implements Keyspace.ColdCodec {
     }
 
     @Override
-    public byte[] encode(Object value, long expireAt, int lru, int lfu) {
+    public byte[] encode(Object value, long expireAt, int lru, int lfu, int hints) {
         boolean lz4 = !"none".equals(config.tierCompression);
         if (value instanceof byte[]) {
-            return SpillRecord.encode(RdbFormat.TYPE_STRING, expireAt, lru, lfu, (byte[]) value, lz4);
+            return SpillRecord.encode(RdbFormat.TYPE_STRING, expireAt, lru, lfu, (byte[]) value, lz4, hints);
         }
         byte[] payload = Dump.serialize(RdbCodec.toRdb(value));
         return SpillRecord.encode(payload[0] & 0xff, expireAt, lru, lfu, payload, lz4);

@@ -12,11 +12,14 @@ import java.nio.ByteBuffer;
  *  |u8 = 2  |u8    |u8     |i64 ms  |i32 s |i32   |u32        |RDB value encoding,|
  *  |        |      |bit0:  |-1: none|      |      |(before    |LZ4 block when     |
  *  |        |      |LZ4    |        |      |      |LZ4)       |flags bit0         |
+ *  |        |      |bit1,2:|        |      |      |           |                   |
+ *  |        |      |hints  |        |      |      |           |                   |
  *  +--------+------+-------+--------+------+------+-----------+-------------------+
  * </pre>
  * {@code type} is the RDB type code of the payload (RdbFormat.TYPE_*); {@code lru} and
  * {@code lfu} are the key's access clocks when it was demoted (OBJECT IDLETIME/FREQ and
- * eviction keep working across tiers). Big endian. Bump {@link #VERSION} when incompatible
+ * eviction keep working across tiers). Flag bits 1 and 2 are the engine's string hints
+ * ({@link #FLAG_RAW_STRING}, {@link #FLAG_TEXT_STRING}: what OBJECT ENCODING reports). Big endian. Bump {@link #VERSION} when incompatible
  * (spill files never outlive a process, but the engine and a tool reading them must agree).
  *
  * <p>Any thread: stateless.
@@ -25,6 +28,10 @@ public final class SpillRecord {
     public static final int VERSION = 2;
     public static final int HEADER = 23;
     public static final int FLAG_LZ4 = 1;
+    /** A string changed in place (OBJECT ENCODING "raw"). */
+    public static final int FLAG_RAW_STRING = 2;
+    /** A string created as text, never integer-encoded (OBJECT ENCODING "embstr"/"raw"). */
+    public static final int FLAG_TEXT_STRING = 4;
 
     private SpillRecord() {
     }
@@ -34,9 +41,14 @@ public final class SpillRecord {
     }
 
     public static byte[] encode(int type, long expireAt, int lru, int lfu, byte[] payload, boolean lz4) {
+        return encode(type, expireAt, lru, lfu, payload, lz4, 0);
+    }
+
+    /** As above with hint flags ({@link #FLAG_RAW_STRING}, {@link #FLAG_TEXT_STRING}). */
+    public static byte[] encode(int type, long expireAt, int lru, int lfu, byte[] payload, boolean lz4, int hints) {
         byte[] body = payload;
         int bodyLen = payload.length;
-        int flags = 0;
+        int flags = hints & (FLAG_RAW_STRING | FLAG_TEXT_STRING);
         if (lz4 && payload.length > 64) {
             net.jpountz.lz4.LZ4Compressor c = net.jpountz.lz4.LZ4Factory.fastestInstance().fastCompressor();
             byte[] out = new byte[c.maxCompressedLength(payload.length)];
@@ -44,7 +56,7 @@ public final class SpillRecord {
             if (n < payload.length * 7 / 8) {
                 body = out;
                 bodyLen = n;
-                flags = FLAG_LZ4;
+                flags |= FLAG_LZ4;
             }
         }
         ByteBuffer b = ByteBuffer.allocate(HEADER + bodyLen);
@@ -67,6 +79,10 @@ public final class SpillRecord {
 
     public static int lfu(byte[] record) {
         return ByteBuffer.wrap(record, 15, 4).getInt();
+    }
+
+    public static int flags(byte[] record) {
+        return record[2] & 0xff;
     }
 
     /** Whether the record is LZ4-compressed. */
