@@ -100,6 +100,9 @@ class EvictionTest {
             assertTrue(freq > 5 && freq <= 255, "freq " + freq);
             JedisDataException e = assertThrows(JedisDataException.class, () -> j.objectIdletime("f"));
             assertTrue(e.getMessage().startsWith("ERR An LFU maxmemory policy is selected, idle time not tracked."));
+            // RESTORE FREQ sets the counter as of now: no decay from an epoch long gone (redis-server answers 100)
+            j.restore("r", 0, j.dump("f"), redis.clients.jedis.params.RestoreParams.restoreParams().frequency(100));
+            assertEquals(100L, j.objectFreq("r"));
         }
     }
 }

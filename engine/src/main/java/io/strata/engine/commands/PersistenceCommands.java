@@ -205,7 +205,7 @@ public final class PersistenceCommands extends CommandGroup {
             e.lruSeconds = (int) (now / 1000 - idle);
         }
         if (freq >= 0) {
-            e.lfu = (int) freq;
+            e.lfu = ks.lfuWithCounter((int) freq);
         }
         if (!(value instanceof byte[])) {
             engine.signalKeyAsReady(db, key);

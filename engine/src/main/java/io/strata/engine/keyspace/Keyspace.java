@@ -243,6 +243,11 @@ public final class Keyspace {
         return (int) ((now / 60_000) & 65535);
     }
 
+    /** An LFU field holding {@code counter} as of now (RESTORE FREQ, the RDB FREQ opcode). */
+    public int lfuWithCounter(int counter) {
+        return (lfuMinutes() << 8) | Math.max(0, Math.min(255, counter));
+    }
+
     /** A new key's LFU field: now, counter LFU_INIT_VAL. */
     public int lfuInit() {
         return (lfuMinutes() << 8) | LFU_INIT_VAL;

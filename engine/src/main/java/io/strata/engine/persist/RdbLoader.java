@@ -126,7 +126,7 @@ public final class RdbLoader {
             }
         }
         int lru = (int) (idleSeconds >= 0 ? now / 1000 - idleSeconds : now / 1000);
-        if (ks.loadGoesCold() && ks.insertCold(db, key, v, expireAtMs, lru, freq >= 0 ? freq : ks.lfuInit())) {
+        if (ks.loadGoesCold() && ks.insertCold(db, key, v, expireAtMs, lru, freq >= 0 ? ks.lfuWithCounter(freq) : ks.lfuInit())) {
             return true; // RAM is full: the rest of the dataset streams into the spill tier
         }
         Entry e = db.insert(key, v);
@@ -135,7 +135,7 @@ public final class RdbLoader {
         }
         e.lruSeconds = lru;
         if (freq >= 0) {
-            e.lfu = freq;
+            e.lfu = ks.lfuWithCounter(freq);
         }
         ks.afterLoadInsert();
         return true;
