@@ -76,6 +76,9 @@ public final class Client {
     /** Set while the blocked command is being re-run, so a second block() keeps its place. */
     boolean reblocked;
 
+    /** The key a spill-tier read-ahead just brought in for this client's next command, or null. */
+    byte[] readAheadKey;
+
     public boolean isBlocked() {
         return blockedArgs != null;
     }

@@ -365,7 +365,82 @@ public final class Engine {
             r.simple("QUEUED");
             return;
         }
+        if (parkForColdRead(c, spec, a)) {
+            return;
+        }
         call(c, spec, a, r);
+    }
+
+    // ---- spill-tier reads off the keyspace thread ----
+
+    /** Reads spill records ahead of the commands that need them (page faults happen here). */
+    private java.util.concurrent.ExecutorService spillReader;
+    /** Commands that waited for a read-ahead of their key (INFO tier_async_reads). */
+    public long asyncColdReads;
+
+    /**
+     * A command whose first key is not in RAM but may be in the spill tier waits (its client's
+     * later commands queue behind it, so order holds) while another thread reads the record,
+     * faulting its pages in; then it runs on this thread and finds them in memory. Other clients
+     * go on meanwhile. True when the command was parked.
+     */
+    private boolean parkForColdRead(Client c, CommandSpec spec, Args a) {
+        int i = spec.firstKey;
+        if (!config.tierAsyncReads || !keyspace.tiering() || loading || inExec || i <= 0 || i >= a.argc()) {
+            return false;
+        }
+        if (c.readAheadKey != null) {
+            boolean same = io.strata.engine.util.Bytes.equals(c.readAheadKey, a.buf(), a.off(i), a.len(i));
+            c.readAheadKey = null;
+            if (same) {
+                return false; // its read-ahead is done: run it now
+            }
+        }
+        io.strata.storage.spill.SpillStore store = c.db.cold();
+        if (store == null || c.db.findRaw(a.buf(), a.off(i), a.len(i)) != null || !store.mightContain(a.buf(), a.off(i), a.len(i))) {
+            return false;
+        }
+        byte[] key = a.bytes(i);
+        c.postponed.add(a.copy());
+        asyncColdReads++;
+        if (spillReader == null) {
+            spillReader = java.util.concurrent.Executors.newSingleThreadExecutor(rn -> {
+                Thread t = new Thread(rn, "strata-spill-read");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        spillReader.execute(() -> {
+            store.prefetch(key);
+            try {
+                control().runOnKeyspaceThread(() -> resumeAfterColdRead(c, key));
+            } catch (RuntimeException stopping) {
+                // the server is shutting down
+            }
+        });
+        return true;
+    }
+
+    /** Keyspace thread: the read-ahead for {@code c}'s parked command is done; run what it queued. */
+    private void resumeAfterColdRead(Client c, byte[] key) {
+        if (c.closed || c.postponed.isEmpty()) {
+            return;
+        }
+        c.readAheadKey = key;
+        List<Args> rest = new ArrayList<>(c.postponed);
+        c.postponed.clear();
+        for (int k = 0; k < rest.size(); k++) {
+            if (c.isBlocked() || c.isPostponing()) {
+                c.postponed.addAll(rest.subList(k, rest.size())); // parked, paused or blocked again: keep the order
+                break;
+            }
+            execute(c, rest.get(k));
+        }
+        c.readAheadKey = null;
+        c.channel.flush();
+        if (c.closeAfterReply && c.postponed.isEmpty()) {
+            c.channel.close();
+        }
     }
 
     private static boolean allowedWhileSubscribed(CommandSpec spec) {

@@ -388,6 +388,7 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "tier_promotions", ks.promotions);
         field(sb, "tier_demotions", ks.demotions);
         field(sb, "tier_cold_reads", ks.coldReads);
+        field(sb, "tier_async_reads", engine.asyncColdReads);
         field(sb, "tier_cold_expired", ks.coldExpired);
         field(sb, "tier_filter_hits", filterHits);
         field(sb, "tier_filter_false_positives", falsePositives);

@@ -145,6 +145,8 @@ public final class Config {
     public volatile long tierSpillMaxSize = 0;
     /** Compress spilled records with LZ4 when that saves space: "lz4" or "none". */
     public volatile String tierCompression = "lz4";
+    /** A command whose key is in the spill tier waits while another thread reads it in (page faults off the keyspace thread). */
+    public volatile boolean tierAsyncReads = true;
     public volatile int lfuLogFactor = 10;
     public volatile int lfuDecayTime = 1;
 
@@ -300,6 +302,7 @@ public final class Config {
             return null;
         }));
         memoryParam("tier-spill-max-size", 0, Long.MAX_VALUE, () -> tierSpillMaxSize, v -> tierSpillMaxSize = v);
+        boolParam("tier-async-reads", () -> tierAsyncReads, v -> tierAsyncReads = v);
         enumParam("tier-compression", new String[] {"lz4", "none"}, () -> tierCompression, v -> tierCompression = v);
         intParam("lfu-log-factor", 0, Integer.MAX_VALUE, () -> lfuLogFactor, v -> lfuLogFactor = v);
         intParam("lfu-decay-time", 0, Integer.MAX_VALUE, () -> lfuDecayTime, v -> lfuDecayTime = v);

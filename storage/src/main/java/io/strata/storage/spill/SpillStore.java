@@ -73,6 +73,11 @@ public final class SpillStore implements Closeable {
     /** Keys whose record in a frozen generation is dead (removed while frozen). */
     private final Set<ByteBuffer> deferred = new HashSet<>();
 
+    /** Each partition's generations, newest last, for {@link #prefetch} on another thread; republished on every change. */
+    private volatile ChronicleMap<byte[], byte[]>[][] readView = emptyView();
+    /** {@link #prefetch} holds it shared; closing a map takes it exclusively (no read races an unmap). */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock closeLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
     // statistics
     public long filterMisses;
     public long filterFalsePositives;
@@ -124,6 +129,45 @@ public final class SpillStore implements Closeable {
         this.maxBytes = maxBytes;
     }
 
+    @SuppressWarnings("unchecked")
+    private static ChronicleMap<byte[], byte[]>[][] emptyView() {
+        ChronicleMap<byte[], byte[]>[][] v = new ChronicleMap[PARTITIONS][];
+        for (int p = 0; p < PARTITIONS; p++) {
+            v[p] = new ChronicleMap[0];
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void publishReadView() {
+        ChronicleMap<byte[], byte[]>[][] v = new ChronicleMap[PARTITIONS][];
+        for (int p = 0; p < PARTITIONS; p++) {
+            v[p] = partitions.get(p).toArray(new ChronicleMap[0]);
+        }
+        readView = v;
+    }
+
+    /**
+     * Any thread: reads {@code key}'s record once so its pages are in memory when the keyspace
+     * thread reads it (a cold read that would fault pages in from disk is done here instead).
+     * Best effort: it may read a record that is gone by then, or nothing.
+     */
+    public void prefetch(byte[] key) {
+        ChronicleMap<byte[], byte[]>[] gens = readView[partition(KeyFilter.hash(key))];
+        closeLock.readLock().lock();
+        try {
+            for (int g = gens.length - 1; g >= 0; g--) {
+                if (gens[g].isOpen() && gens[g].get(key) != null) {
+                    return;
+                }
+            }
+        } catch (RuntimeException gone) {
+            // closed or replaced meanwhile: the keyspace thread reads it itself
+        } finally {
+            closeLock.readLock().unlock();
+        }
+    }
+
     private static int partition(long h) {
         return (int) ((h >>> 59) & (PARTITIONS - 1));
     }
@@ -148,6 +192,7 @@ public final class SpillStore implements Closeable {
             gens.add(m);
             generationIds.get(p).add(seq);
             generationsCreated++;
+            publishReadView();
             return m;
         } catch (IOException e) {
             throw new StorageException(Code.IO, 0, "cannot create spill file " + f + ": " + e.getMessage(), e);
@@ -584,9 +629,15 @@ public final class SpillStore implements Closeable {
         recordBytes = 0;
     }
 
-    private static void closeMap(ChronicleMap<byte[], byte[]> m, boolean delete) {
+    private void closeMap(ChronicleMap<byte[], byte[]> m, boolean delete) {
+        publishReadView();
         File f = m.file();
-        m.close();
+        closeLock.writeLock().lock();
+        try {
+            m.close();
+        } finally {
+            closeLock.writeLock().unlock();
+        }
         if (delete && f != null) {
             f.delete();
         }
@@ -602,6 +653,7 @@ public final class SpillStore implements Closeable {
         for (List<Integer> ids : generationIds) {
             ids.clear();
         }
+        publishReadView();
     }
 
     /** Closes the maps and deletes the files and the directory. */
