@@ -146,7 +146,7 @@ public final class Config {
     /** Compress spilled records with LZ4 when that saves space: "lz4" or "none". */
     public volatile String tierCompression = "lz4";
     /** A command whose key is in the spill tier waits while another thread reads it in (page faults off the keyspace thread). */
-    public volatile boolean tierAsyncReads = true;
+    public volatile boolean tierAsyncReads = false;
     public volatile int lfuLogFactor = 10;
     public volatile int lfuDecayTime = 1;
 
