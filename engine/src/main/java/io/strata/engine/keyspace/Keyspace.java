@@ -520,7 +520,7 @@ public final class Keyspace {
         }
         byte[] record = codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu,
             (e.rawString ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString ? SpillRecord.FLAG_TEXT_STRING : 0));
-        if (spillMaxBytes > 0 && spillStoredBytes() + record.length + e.key.length + 32 > spillMaxBytes) {
+        if (spillFull(record.length + e.key.length + 32)) {
             return false;
         }
         if (coldStore(db).put(e.key, record) != SpillStore.PutResult.OK) {
@@ -537,9 +537,37 @@ public final class Keyspace {
     /** The database's spill store, opened on first use. */
     private SpillStore coldStore(Database db) {
         if (db.cold == null) {
-            db.cold = SpillStore.open(spillRoot.resolve("db" + db.index + "-" + storeSeq++), 0);
+            // Chronicle allocates a generation's space up front: with a small disk budget, start small
+            long first = spillMaxBytes > 0 ? Math.max(1024, Math.min(16 * 1024, spillMaxBytes / 8 / 2048)) : 16 * 1024;
+            db.cold = SpillStore.open(spillRoot.resolve("db" + db.index + "-" + storeSeq++), 0, first);
         }
         return db.cold;
+    }
+
+    /** Bytes the spill files take on disk, as of the last refresh (the budget counts the larger of this and the bytes stored). */
+    private long spillFileBytes;
+    private int putsSinceRefresh;
+
+    private void refreshSpillFileBytes() {
+        long b = 0;
+        for (Database db : dbs) {
+            if (db.cold != null) {
+                b += db.cold.fileBytes();
+            }
+        }
+        spillFileBytes = b;
+        putsSinceRefresh = 0;
+    }
+
+    /** Whether a record of {@code bytes} more would exceed tier-spill-max-size (disk used or bytes stored). */
+    private boolean spillFull(long bytes) {
+        if (spillMaxBytes <= 0) {
+            return false;
+        }
+        if (++putsSinceRefresh >= 4096) {
+            refreshSpillFileBytes();
+        }
+        return Math.max(spillStoredBytes() + bytes, spillFileBytes) > spillMaxBytes;
     }
 
     /** The record of a cold key, or null; expired records are removed (with the expiry events). */
@@ -713,7 +741,13 @@ public final class Keyspace {
 
     /** Background upkeep of the spill tier (compaction of generations); bounded work. */
     public void tierHousekeeping() {
-        if (codec == null || snapshot != null) {
+        if (codec == null) {
+            return;
+        }
+        if (spillMaxBytes > 0) {
+            refreshSpillFileBytes();
+        }
+        if (snapshot != null) {
             return;
         }
         for (Database db : dbs) {
@@ -761,7 +795,7 @@ public final class Keyspace {
      */
     public boolean insertCold(Database db, byte[] key, Object value, long expireAt, int lru, int lfu) {
         byte[] record = codec.encode(value, expireAt, lru, lfu, 0);
-        if (spillMaxBytes > 0 && spillStoredBytes() + record.length + key.length + 32 > spillMaxBytes) {
+        if (spillFull(record.length + key.length + 32)) {
             return false;
         }
         if (coldStore(db).put(key, record) != SpillStore.PutResult.OK) {

@@ -102,7 +102,7 @@ public final class SpillStore implements Closeable {
     }
 
     /** As {@link #open(Path, long)}, with the entry count the first generation is sized for. */
-    static SpillStore open(Path dir, long maxBytes, long firstGenerationEntries) {
+    public static SpillStore open(Path dir, long maxBytes, long firstGenerationEntries) {
         wipe(dir);
         try {
             Files.createDirectories(dir);
