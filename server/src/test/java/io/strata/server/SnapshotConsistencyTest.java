@@ -8,15 +8,11 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,28 +38,11 @@ class SnapshotConsistencyTest {
             // Redis' own test knob keeps the snapshot thread busy long enough to overlap the writers
             assertEquals("OK", j.configSet("rdb-key-save-delay", "300"));
 
-            int writers = 4;
-            CountDownLatch go = new CountDownLatch(1);
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong ops = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                long seed = 1000 + w;
-                Thread t = new Thread(() -> {
-                    try (Jedis c = s.jedis()) {
-                        go.await();
-                        write(c, new Random(seed), stop, ops);
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "writer-" + w);
-                t.start();
-                threads.add(t);
-            }
+            Writers writers = Writers.start(s, 4, 1000, SnapshotConsistencyTest::write);
+            AtomicLong ops = writers.ops;
             // the epoch: nothing writes between the capture above and this command
             assertEquals("+Background saving started\r\n", raw.call("bgsave"));
-            go.countDown();
+            writers.go();
             assertEquals("-ERR Background save already in progress\r\n", raw.call("bgsave"));
             assertEquals("-ERR Background save already in progress\r\n", raw.call("save"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -80,13 +59,7 @@ class SnapshotConsistencyTest {
                 Thread.sleep(10);
             }
             opsDuringSave = opsSeen;
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-            if (failure.get() != null) {
-                throw new AssertionError("writer failed", failure.get());
-            }
+            writers.stop();
             assertEquals("ok", f.get("rdb_last_bgsave_status"));
             assertEquals("0", f.get("rdb_snapshot_preserved_bytes"));
             assertTrue(opsDuringSave > 100, "writers overlapped the save: " + opsDuringSave + " ops");

@@ -25,11 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
@@ -950,30 +948,13 @@ class TieringTest {
             assertTrue(Long.parseLong(f.get("tier_cold_keys")) >= 3000, f.toString());
             assertEquals("OK", j.configSet("rdb-key-save-delay", "300"));
 
-            int writers = 4;
-            CountDownLatch go = new CountDownLatch(1);
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong ops = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                long seed = 2000 + w;
-                Thread t = new Thread(() -> {
-                    try (Jedis c = s.jedis()) {
-                        go.await();
-                        write(c, new Random(seed), stop, ops);
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "writer-" + w);
-                t.start();
-                threads.add(t);
-            }
+            Writers writers = Writers.start(s, 4, 2000, TieringTest::write);
+            AtomicLong ops = writers.ops;
             long demotions = Tiering.info(j, "tier_demotions");
             long promotions = Tiering.info(j, "tier_promotions");
             // the epoch: nothing writes between the capture above and this command
             assertEquals("+Background saving started\r\n", raw.call("bgsave"));
-            go.countDown();
+            writers.go();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (true) {
                 opsDuringSave = ops.get();
@@ -984,13 +965,7 @@ class TieringTest {
                 Thread.sleep(10);
             }
             f = Tiering.info(j);
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-            if (failure.get() != null) {
-                throw new AssertionError("writer failed", failure.get());
-            }
+            writers.stop();
             assertEquals("ok", PersistenceTest.info(j).get("rdb_last_bgsave_status"));
             assertTrue(opsDuringSave > 100, "writers overlapped the save: " + opsDuringSave + " ops");
             long demotedDuring = Long.parseLong(f.get("tier_demotions")) - demotions;

@@ -56,6 +56,23 @@ final class ServerOptions {
         return null;
     }
 
+    /**
+     * The collector bin/strata-server picks when the user names none: Shenandoah (concurrent,
+     * sub-millisecond pauses, keeps compressed references) when this JVM has it, so the harness
+     * measures the server as it is normally run. Null when {@code opts} choose one or it is missing.
+     */
+    static String defaultCollector(String opts) {
+        if (opts.matches(".*-XX:[+]Use\\w*GC\\b.*")) {
+            return null;
+        }
+        try {
+            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseShenandoahGC");
+            return "-XX:+UseShenandoahGC";
+        } catch (IllegalArgumentException | NullPointerException absent) {
+            return null;
+        }
+    }
+
     /** {@code java [opts] -Xlog:gc:file=gcLog (-jar jar | -cp classpath Main)}; server arguments follow. */
     List<String> strataJava(Path gcLog) {
         List<String> cmd = new ArrayList<>();
@@ -64,6 +81,10 @@ final class ServerOptions {
             if (!o.isEmpty()) {
                 cmd.add(o);
             }
+        }
+        String gc = defaultCollector(strataJavaOpts);
+        if (gc != null) {
+            cmd.add(gc);
         }
         cmd.add("-Xlog:gc:file=" + gcLog);
         if (strataClasspath != null) {
