@@ -12,7 +12,8 @@ import io.strata.storage.spill.SpillRecord;
  * version, CRC64, so a damaged record is detected on promotion), LZ4-compressed when
  * {@code tier-compression lz4} and it pays.
  *
- * <p>Any thread: decoding reads the encoding thresholds of the config, nothing else (the
+ * <p>Thread rule: encoding on the keyspace thread only (it keeps the LZ4 hit statistics);
+ * decoding on any thread — it reads the encoding thresholds of the config, nothing else (the
  * snapshot thread decodes frozen records while the keyspace thread runs).
  */
 public final class TierCodec implements Keyspace.ColdCodec {
@@ -24,12 +25,37 @@ public final class TierCodec implements Keyspace.ColdCodec {
 
     @Override
     public byte[] encode(Object value, long expireAt, int lru, int lfu, int hints) {
-        boolean lz4 = !"none".equals(config.tierCompression);
+        boolean lz4 = tryLz4();
+        byte[] record;
         if (value instanceof byte[]) {
-            return SpillRecord.encode(RdbFormat.TYPE_STRING, expireAt, lru, lfu, (byte[]) value, lz4, hints);
+            record = SpillRecord.encode(RdbFormat.TYPE_STRING, expireAt, lru, lfu, (byte[]) value, lz4, hints);
+        } else {
+            byte[] payload = Dump.serialize(RdbCodec.toRdb(value));
+            record = SpillRecord.encode(payload[0] & 0xff, expireAt, lru, lfu, payload, lz4);
         }
-        byte[] payload = Dump.serialize(RdbCodec.toRdb(value));
-        return SpillRecord.encode(payload[0] & 0xff, expireAt, lru, lfu, payload, lz4);
+        if (lz4) {
+            lz4Misses = SpillRecord.compressed(record) ? 0 : lz4Misses + 1;
+        }
+        return record;
+    }
+
+    /** LZ4 attempts in a row that saved nothing (the data does not compress: random bytes, already packed). */
+    private int lz4Misses;
+    private int skipped;
+
+    /**
+     * Whether to try LZ4 on the next record: always while it pays; after 64 attempts in a row that
+     * did not, only one record in 32 (a compression that finds nothing still costs its full
+     * time). Keyspace thread only (encoding happens there).
+     */
+    private boolean tryLz4() {
+        if ("none".equals(config.tierCompression)) {
+            return false;
+        }
+        if (lz4Misses < 64) {
+            return true;
+        }
+        return (++skipped & 31) == 0;
     }
 
     @Override
