@@ -396,7 +396,7 @@ public final class Engine {
                 return false; // its read-ahead is done: run it now
             }
         }
-        io.strata.storage.spill.SpillStore store = c.db.cold();
+        io.strata.storage.tier.SpillStore store = c.db.cold();
         if (store == null || c.db.findRaw(a.buf(), a.off(i), a.len(i)) != null || !store.mightContain(a.buf(), a.off(i), a.len(i))) {
             return false;
         }

@@ -2,7 +2,7 @@ package io.strata.bench.jmh;
 
 import io.strata.engine.config.Config;
 import io.strata.engine.persist.TierCodec;
-import io.strata.storage.spill.SpillStore;
+import io.strata.storage.tier.SpillStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -365,7 +365,7 @@ public final class AdminCommands extends CommandGroup {
             hot += db.hotSize();
             cold += db.coldSize();
             backed += db.backedSize();
-            io.strata.storage.spill.SpillStore s = db.cold();
+            io.strata.storage.tier.SpillStore s = db.cold();
             if (s != null) {
                 files += s.fileBytes();
                 stored += s.storedBytes();

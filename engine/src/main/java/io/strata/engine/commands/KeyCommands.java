@@ -582,7 +582,7 @@ public final class KeyCommands extends CommandGroup {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> expired = new ArrayList<>();
         long next = cursor;
-        io.strata.storage.spill.SpillStore store = c.db.cold();
+        io.strata.storage.tier.SpillStore store = c.db.cold();
         if (store == null) {
             next = 0;
         } else {

@@ -2,7 +2,7 @@ package io.strata.engine.keyspace;
 
 import io.strata.engine.util.Bytes;
 import io.strata.engine.util.Crc16;
-import io.strata.storage.spill.SpillStore;
+import io.strata.storage.tier.SpillStore;
 
 import java.util.Random;
 import java.util.function.Consumer;
@@ -82,7 +82,7 @@ public final class Database {
         e.backed = false;
         backed--;
         byte[] record = cold == null ? null : cold.remove(e.key);
-        if (record != null && io.strata.storage.spill.SpillRecord.expireAt(record) >= 0) {
+        if (record != null && io.strata.storage.tier.SpillRecord.expireAt(record) >= 0) {
             coldExpires--;
             backedExpires--;
         }

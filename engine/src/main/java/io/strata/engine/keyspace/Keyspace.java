@@ -1,7 +1,7 @@
 package io.strata.engine.keyspace;
 
-import io.strata.storage.spill.SpillRecord;
-import io.strata.storage.spill.SpillStore;
+import io.strata.storage.tier.SpillRecord;
+import io.strata.storage.tier.SpillStore;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.strata.engine.keyspace;
 
 import io.strata.engine.types.Types;
-import io.strata.storage.spill.SpillRecord;
-import io.strata.storage.spill.SpillStore;
+import io.strata.storage.tier.SpillRecord;
+import io.strata.storage.tier.SpillStore;
 
 import java.util.ArrayList;
 import java.util.List;

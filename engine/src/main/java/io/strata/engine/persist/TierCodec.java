@@ -4,7 +4,7 @@ import io.strata.engine.config.Config;
 import io.strata.engine.keyspace.Keyspace;
 import io.strata.storage.rdb.Dump;
 import io.strata.storage.rdb.RdbFormat;
-import io.strata.storage.spill.SpillRecord;
+import io.strata.storage.tier.SpillRecord;
 
 /**
  * How an engine value becomes a spill record and back: strings as their bytes (record type

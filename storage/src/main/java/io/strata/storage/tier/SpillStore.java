@@ -1,4 +1,4 @@
-package io.strata.storage.spill;
+package io.strata.storage.tier;
 
 import io.strata.storage.StorageException;
 import io.strata.storage.StorageException.Code;

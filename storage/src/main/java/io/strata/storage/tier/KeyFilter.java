@@ -1,4 +1,4 @@
-package io.strata.storage.spill;
+package io.strata.storage.tier;
 
 import java.util.HashMap;
 import java.util.Map;

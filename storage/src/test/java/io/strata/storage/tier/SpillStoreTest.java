@@ -1,4 +1,4 @@
-package io.strata.storage.spill;
+package io.strata.storage.tier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
