@@ -94,10 +94,7 @@ public final class Eviction {
     private boolean demoteOne(String policy) {
         Database[] db = {null};
         Entry victim = pick(policy.endsWith("-lfu") ? "allkeys-lfu" : "allkeys-lru", db);
-        if (victim == null || !ks.demote(db[0], victim)) {
-            return false;
-        }
-        return true;
+        return victim != null && ks.demote(db[0], victim);
     }
 
     private boolean evictOne(String policy) {

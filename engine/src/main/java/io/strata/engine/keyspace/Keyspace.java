@@ -489,10 +489,6 @@ public final class Keyspace {
         spillMaxBytes = maxBytes;
     }
 
-    public ColdCodec codec() {
-        return codec;
-    }
-
     /** Bytes the whole spill tier holds (what tier-spill-max-size bounds). */
     public long spillStoredBytes() {
         long b = 0;
@@ -518,19 +514,23 @@ public final class Keyspace {
             demotions++;
             return true;
         }
-        byte[] record = codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu,
-            (e.rawString ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString ? SpillRecord.FLAG_TEXT_STRING : 0));
-        if (spillFull(record.length + e.key.length + 32)) {
+        int hints = (e.rawString ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString ? SpillRecord.FLAG_TEXT_STRING : 0);
+        if (!putCold(db, e.key, codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu, hints), e.expireAt)) {
             return false;
-        }
-        if (coldStore(db).put(e.key, record) != SpillStore.PutResult.OK) {
-            return false;
-        }
-        if (e.expireAt >= 0) {
-            db.coldExpires++;
         }
         db.remove(e);
         demotions++;
+        return true;
+    }
+
+    /** Stores a record in the database's spill store unless the spill tier is full; false then. */
+    private boolean putCold(Database db, byte[] key, byte[] record, long expireAt) {
+        if (spillFull(record.length + key.length + 32) || coldStore(db).put(key, record) != SpillStore.PutResult.OK) {
+            return false;
+        }
+        if (expireAt >= 0) {
+            db.coldExpires++;
+        }
         return true;
     }
 
@@ -794,17 +794,7 @@ public final class Keyspace {
      * tier is full (the caller keeps it in RAM and the policy decides later).
      */
     public boolean insertCold(Database db, byte[] key, Object value, long expireAt, int lru, int lfu) {
-        byte[] record = codec.encode(value, expireAt, lru, lfu, 0);
-        if (spillFull(record.length + key.length + 32)) {
-            return false;
-        }
-        if (coldStore(db).put(key, record) != SpillStore.PutResult.OK) {
-            return false;
-        }
-        if (expireAt >= 0) {
-            db.coldExpires++;
-        }
-        return true;
+        return putCold(db, key, codec.encode(value, expireAt, lru, lfu, 0), expireAt);
     }
 
     /** Whether a record of {@code key} is in the spill tier (expired or not). */
