@@ -4,7 +4,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,39 +77,6 @@ class SnapshotConsistencyTest {
 
     /** Seeded random writes over the populated keys and new ones until {@code stop}. */
     private static void write(Jedis c, Random rnd, AtomicBoolean stop, AtomicLong ops) {
-        int flushes = 0;
-        while (!stop.get()) {
-            int db = rnd.nextInt(3);
-            c.select(db);
-            String k = "k:" + db + ":" + rnd.nextInt(2200);
-            try {
-                switch (rnd.nextInt(11)) {
-                    case 0: c.set(k, "w" + rnd.nextInt()); break;
-                    case 1: c.del(k); break;
-                    case 2: c.pexpire(k, 1 + rnd.nextInt(5)); break;
-                    case 3: c.lpush(k, "pushed"); break;
-                    case 4: c.sadd(k, Integer.toString(rnd.nextInt(100))); break;
-                    case 5: c.hset(k, "f" + rnd.nextInt(20), "changed"); break;
-                    case 6: c.zadd(k, rnd.nextDouble(), "z" + rnd.nextInt(20)); break;
-                    case 7: c.append(k, "+"); break;
-                    case 8: c.persist(k); break;
-                    case 9: c.rename(k, "renamed:" + rnd.nextInt(1000)); break;
-                    default:
-                        if (rnd.nextInt(400) == 0 && flushes < 2) {
-                            flushes++;
-                            if (rnd.nextBoolean()) {
-                                c.swapDB(1, 2);
-                            } else {
-                                c.flushDB();
-                            }
-                        } else {
-                            c.incr("counter");
-                        }
-                }
-            } catch (JedisDataException e) {
-                // WRONGTYPE, no such key…: the write just did not apply
-            }
-            ops.incrementAndGet();
-        }
+        Writers.mixedWrites(c, rnd, stop, ops, 0, null);
     }
 }
