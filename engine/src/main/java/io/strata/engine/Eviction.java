@@ -143,7 +143,7 @@ public final class Eviction {
                 }
                 int samples = randomPick ? 1 : engine.config.maxmemorySamples;
                 for (int i = 0; i < samples; i++) {
-                    Entry e = volatileOnly ? db.randomVolatileEntry(random) : db.randomEntry(random);
+                    Entry e = volatileOnly ? db.randomVolatileEntry(random) : db.sampleEntry(random);
                     if (e == null) {
                         break;
                     }

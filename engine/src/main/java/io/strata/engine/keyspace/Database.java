@@ -328,6 +328,21 @@ public final class Database {
         return null;
     }
 
+    /** An entry for eviction sampling (possibly expired; cheaper and less uniform than {@link #randomEntry}), or null when empty. */
+    public Entry sampleEntry(Random rnd) {
+        if (keys == 0) {
+            return null;
+        }
+        int start = rnd.nextInt(Crc16.SLOTS);
+        for (int i = 0; i < Crc16.SLOTS; i++) {
+            Segment s = segments[(start + i) & (Crc16.SLOTS - 1)];
+            if (s != null && s.size() > 0) {
+                return s.sampleEntry(rnd);
+            }
+        }
+        return null;
+    }
+
     /** A random entry with an expiry (possibly expired), or null when none has one. */
     public Entry randomVolatileEntry(Random rnd) {
         if (expires == 0) {

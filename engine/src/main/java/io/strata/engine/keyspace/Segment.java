@@ -119,6 +119,24 @@ public final class Segment {
         }
     }
 
+    /**
+     * An entry for eviction sampling: the first one from a random bucket on (not uniform, as
+     * Redis' dictGetSomeKeys; a sample needs no fairness, and a sequential walk costs less than
+     * random probes of a sparse table). Null when the segment is empty.
+     */
+    Entry sampleEntry(java.util.Random rnd) {
+        if (size == 0) {
+            return null;
+        }
+        int mask = table.length - 1;
+        int i = rnd.nextInt(table.length);
+        Entry e;
+        while ((e = table[i]) == null) {
+            i = (i + 1) & mask;
+        }
+        return e;
+    }
+
     void forEach(java.util.function.Consumer<Entry> visitor) {
         for (Entry head : table) {
             Entry e = head;
