@@ -575,8 +575,9 @@ public final class KeyCommands extends CommandGroup {
 
     /**
      * SCAN over the spill tier, after the RAM tier: one map segment per step, record headers only
-     * (no promotion). A key that moves between tiers during a full iteration may be missed; a key
-     * that stays in one tier is returned at least once.
+     * (no promotion). A key demoted during the iteration is found here, a key promoted by a read
+     * keeps its record and is found too; only a key whose record a write dropped after the RAM
+     * walk passed its slot can be missed.
      */
     private void scanCold(Client c, long cursor, int want, byte[] pattern, String type, ReplySink r) {
         List<byte[]> keys = new ArrayList<>();
@@ -588,10 +589,9 @@ public final class KeyCommands extends CommandGroup {
         } else {
             int steps = 0;
             do {
+                // records that also back a RAM entry (promoted by a read) are returned too: a key
+                // promoted after the RAM walk passed its slot is then not missed (SCAN may repeat)
                 next = store.scan(next, (k, rec) -> {
-                    if (c.db.findRaw(k) != null) {
-                        return; // in RAM too (a clean copy): the RAM walk returned it
-                    }
                     if (ks.coldExpired(rec)) {
                         expired.add(k);
                     } else if ((pattern == null || Glob.match(pattern, k, false))

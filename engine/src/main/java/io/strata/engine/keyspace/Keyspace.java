@@ -695,8 +695,8 @@ public final class Keyspace {
 
     /** Removes a cold key seen expired by a walk (SCAN, KEYS, the cycle), with the expiry events. */
     public void expireCold(Database db, byte[] key) {
-        if (db.cold == null) {
-            return;
+        if (db.cold == null || db.findRaw(key) != null) {
+            return; // a record backing a RAM entry expires with that entry
         }
         byte[] record = db.cold.get(key);
         if (record != null && coldExpired(record)) {
