@@ -421,21 +421,26 @@ public final class Engine {
         return true;
     }
 
+    /** Runs a client's postponed commands in order until one blocks, parks or pauses it again; the rest wait, in order. */
+    private void replayPostponed(Client c) {
+        List<Args> rest = new ArrayList<>(c.postponed);
+        c.postponed.clear();
+        for (int k = 0; k < rest.size(); k++) {
+            if (c.isBlocked() || c.isPostponing()) {
+                c.postponed.addAll(rest.subList(k, rest.size()));
+                return;
+            }
+            execute(c, rest.get(k));
+        }
+    }
+
     /** Keyspace thread: the read-ahead for {@code c}'s parked command is done; run what it queued. */
     private void resumeAfterColdRead(Client c, byte[] key) {
         if (c.closed || c.postponed.isEmpty()) {
             return;
         }
         c.readAheadKey = key;
-        List<Args> rest = new ArrayList<>(c.postponed);
-        c.postponed.clear();
-        for (int k = 0; k < rest.size(); k++) {
-            if (c.isBlocked() || c.isPostponing()) {
-                c.postponed.addAll(rest.subList(k, rest.size())); // parked, paused or blocked again: keep the order
-                break;
-            }
-            execute(c, rest.get(k));
-        }
+        replayPostponed(c);
         c.readAheadKey = null;
         c.channel.flush();
         if (c.closeAfterReply && c.postponed.isEmpty()) {
@@ -727,15 +732,7 @@ public final class Engine {
     private void afterUnblock(Client c) {
         c.channel.flush();
         if (!c.postponed.isEmpty() && !postponing.contains(c)) {
-            List<Args> rest = new ArrayList<>(c.postponed);
-            c.postponed.clear();
-            for (Args next : rest) {
-                if (c.isBlocked() || c.isPostponing()) {
-                    c.postponed.add(next);
-                } else {
-                    execute(c, next);
-                }
-            }
+            replayPostponed(c);
             c.channel.flush();
         }
     }

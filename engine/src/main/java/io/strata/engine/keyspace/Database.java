@@ -315,21 +315,18 @@ public final class Database {
 
     /** A random entry (possibly expired), or null when empty. */
     public Entry randomEntry(Random rnd) {
-        if (keys == 0) {
-            return null;
-        }
-        int start = rnd.nextInt(Crc16.SLOTS);
-        for (int i = 0; i < Crc16.SLOTS; i++) {
-            Segment s = segments[(start + i) & (Crc16.SLOTS - 1)];
-            if (s != null && s.size() > 0) {
-                return s.randomEntry(rnd);
-            }
-        }
-        return null;
+        Segment s = segmentFromRandomSlot(rnd);
+        return s == null ? null : s.randomEntry(rnd);
     }
 
     /** An entry for eviction sampling (possibly expired; cheaper and less uniform than {@link #randomEntry}), or null when empty. */
     public Entry sampleEntry(Random rnd) {
+        Segment s = segmentFromRandomSlot(rnd);
+        return s == null ? null : s.sampleEntry(rnd);
+    }
+
+    /** The first non-empty segment from a random slot on, or null when the database is empty. */
+    private Segment segmentFromRandomSlot(Random rnd) {
         if (keys == 0) {
             return null;
         }
@@ -337,7 +334,7 @@ public final class Database {
         for (int i = 0; i < Crc16.SLOTS; i++) {
             Segment s = segments[(start + i) & (Crc16.SLOTS - 1)];
             if (s != null && s.size() > 0) {
-                return s.sampleEntry(rnd);
+                return s;
             }
         }
         return null;
