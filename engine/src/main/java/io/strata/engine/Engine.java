@@ -269,11 +269,21 @@ public final class Engine {
     // ---- dispatch ----
 
     /**
+     * The connection holds {@code n} more complete commands whose keys lie at {@code buf[off[i],
+     * off[i]+len[i])}: bring their entries into the cache before they run (keyspace thread).
+     */
+    public void prefetchKeys(Client c, byte[] buf, int[] off, int[] len, int n) {
+        if (!loading) {
+            keyspace.prefetch(c.db, buf, off, len, n);
+        }
+    }
+
+    /**
      * Runs one command from a client, replying through its sink. The only place that checks
      * arity, authentication, NO_MULTI, transaction queuing and client pauses.
      */
     public void execute(Client c, Args a) {
-        c.lastInteractionMs = System.currentTimeMillis();
+        c.lastInteractionMs = keyspace.now(); // the clock of the last command or cron tick, as Redis' cached unixtime
         if (c.isPostponing() || c.isBlocked()) {
             c.postponed.add(a.copy());
             return;
@@ -482,7 +492,8 @@ public final class Engine {
 
     /** Runs a command already checked by the dispatcher (also used by EXEC). */
     public void call(Client c, CommandSpec spec, Args a, ReplySink r) {
-        keyspace.tick();
+        long start = System.nanoTime();
+        keyspace.tickAt(start);
         long errorsBefore = r.errors();
         c.lastCommand = spec.fullName();
         currentArgs = a;
@@ -496,7 +507,6 @@ public final class Engine {
                 rec.beginExec();
             }
         }
-        long start = System.nanoTime();
         try {
             spec.handler.execute(c, a, r);
             if (rec != null && rec == aof) {
@@ -849,7 +859,8 @@ public final class Engine {
 
     /** Periodic work, {@code hz} times a second on the keyspace thread. */
     public void cron() {
-        long now = System.currentTimeMillis();
+        keyspace.tick();
+        long now = keyspace.now();
         stats.sample(now);
         if (pauseEndMs != 0 && pauseEndMs <= now) {
             unpause();

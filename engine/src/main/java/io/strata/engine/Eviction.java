@@ -122,7 +122,7 @@ public final class Eviction {
             clearPool();
             poolPolicy = policy;
         }
-        ks.tick();
+        ks.tickAt(System.nanoTime());
         // a second round samples afresh when every pooled candidate turned out stale (deleted,
         // moved, flushed): a stale pool must never look like "nothing to pick"
         for (int round = 0; round < 2; round++) {

@@ -19,7 +19,8 @@ import java.net.SocketAddress;
  * One client connection: decodes requests with {@link RespParser} on its I/O thread and either
  * runs them right there (io-threads 1: the event loop is the keyspace thread) or hands each
  * decoded command to the {@link KeyspaceLoop} (io-threads N). Replies go through a
- * {@link RespWriter} and are flushed once per read batch, so pipelines cost one write.
+ * {@link RespWriter} and are flushed once per event-loop round (after every ready connection
+ * was read, see {@link StrataServer#flushAfterRound}), so pipelines cost one write.
  *
  * <p>Under {@code appendfsync always} a flushed reply is held back, tagged with the AOF sequence
  * number it depends on (the batch holding every write recorded so far, this client's and
@@ -138,8 +139,17 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         drain();
     }
 
+    /** Where the keys of the commands waiting in the buffer lie (io-threads 1 look-ahead). */
+    private int[] aheadOff;
+    private int[] aheadLen;
+    /** Commands with more arguments than this are not looked at ahead (MSET, big HSETs …). */
+    private static final int AHEAD_MAX_ARGS = 8;
+
     /** Decodes and runs (or hands off) every complete command in the buffer. */
     private void drain() {
+        if (inline && client != null && !closing) {
+            lookAhead();
+        }
         try {
             drainCommands();
         } finally {
@@ -148,6 +158,21 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                 server.keyspaceLoop().submitBatch(batch);
                 batch = null;
             }
+        }
+    }
+
+    /**
+     * A pipelined read: lets the keyspace fetch the entries of the waiting commands' keys into
+     * the cache together, so their cache misses overlap (a single command gains nothing).
+     */
+    private void lookAhead() {
+        if (aheadOff == null) {
+            aheadOff = new int[io.strata.engine.keyspace.Keyspace.PREFETCH_MAX];
+            aheadLen = new int[aheadOff.length];
+        }
+        int n = parser.scanKeys(aheadOff.length, AHEAD_MAX_ARGS, aheadOff, aheadLen);
+        if (n > 1) {
+            engine.prefetchKeys(client, parser.buffer(), aheadOff, aheadLen, n);
         }
     }
 
@@ -235,9 +260,19 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (inline) {
-            flush();
+        if (inline && !flushQueued) {
+            flushQueued = true;
+            server.flushAfterRound(this, ctx.channel().eventLoop());
         }
+    }
+
+    /** Replies of this round wait for {@link StrataServer#flushAfterRound}; keyspace thread. */
+    private boolean flushQueued;
+
+    /** The end of the event-loop round: sends what this connection's reads produced. */
+    void flushQueued() {
+        flushQueued = false;
+        flush();
     }
 
     @Override

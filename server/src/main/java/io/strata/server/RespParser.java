@@ -187,6 +187,60 @@ public final class RespParser {
         }
     }
 
+    /**
+     * Looks ahead, without decoding or changing any state, at the complete multibulk commands
+     * waiting in the buffer and records where each one's first argument after the name (the
+     * key of most commands) lies, so the keyspace can fetch their entries into the cache
+     * together before the commands run one by one. Stops at the first command that is not a
+     * plain multibulk of 2 to {@code maxArgs} arguments, is incomplete, or once {@code max} are
+     * found; malformed input simply ends the scan (decoding reports it). Returns how many.
+     */
+    public int scanKeys(int max, int maxArgs, int[] keyOff, int[] keyLen) {
+        if (state != State.START) {
+            return 0;
+        }
+        int p = rpos;
+        int n = 0;
+        while (n < max && p < wpos && buf[p] == '*') {
+            long argc = 0;
+            int q = p + 1;
+            while (q < wpos && buf[q] >= '0' && buf[q] <= '9' && argc <= maxArgs) {
+                argc = argc * 10 + buf[q++] - '0';
+            }
+            if (argc < 2 || argc > maxArgs || q + 1 >= wpos || buf[q] != '\r') {
+                return n;
+            }
+            q += 2;
+            for (int i = 0; i < argc; i++) {
+                if (q >= wpos || buf[q] != '$') {
+                    return n;
+                }
+                long len = 0;
+                q++;
+                while (q < wpos && buf[q] >= '0' && buf[q] <= '9' && len <= wpos) {
+                    len = len * 10 + buf[q++] - '0';
+                }
+                if (q + 1 >= wpos || buf[q] != '\r' || q + 2 + len + 2 > wpos) {
+                    return n;
+                }
+                q += 2;
+                if (i == 1) {
+                    keyOff[n] = q;
+                    keyLen[n] = (int) len;
+                }
+                q += (int) len + 2;
+            }
+            n++;
+            p = q;
+        }
+        return n;
+    }
+
+    /** The query buffer (for {@link #scanKeys}' offsets); valid until the next {@link #reserve}. */
+    public byte[] buffer() {
+        return buf;
+    }
+
     /** Precondition: {@code from == rpos} (a line always starts at the read position). */
     private int findCrlf(int from) {
         int limit = Math.min(wpos, from + MAX_LINE + 2);

@@ -388,6 +388,30 @@ public final class StrataServer implements ServerControl {
         return null;
     }
 
+    /**
+     * Connections whose read left replies to send, flushed together once every ready channel of
+     * this event-loop round has been read (io-threads 1), as Redis writes its replies in
+     * beforeSleep: the client is then woken once per round rather than once per connection.
+     * Keyspace thread only.
+     */
+    private final ArrayList<Connection> toFlush = new ArrayList<>();
+    private final Runnable flushRound = this::flushRound;
+
+    /** Queues {@code c}'s replies for the end of this event-loop round; keyspace thread (io-threads 1). */
+    void flushAfterRound(Connection c, io.netty.channel.EventLoop loop) {
+        if (toFlush.isEmpty()) {
+            loop.execute(flushRound); // tasks run after the round's I/O events
+        }
+        toFlush.add(c);
+    }
+
+    private void flushRound() {
+        for (int i = 0; i < toFlush.size(); i++) {
+            toFlush.get(i).flushQueued();
+        }
+        toFlush.clear();
+    }
+
     void connectionClosed() {
         connected.decrementAndGet();
     }

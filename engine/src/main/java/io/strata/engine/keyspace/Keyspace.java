@@ -54,6 +54,7 @@ public final class Keyspace {
         for (int i = 0; i < databases; i++) {
             dbs[i] = new Database(i);
         }
+        tick();
     }
 
     public void addListener(Listener l) {
@@ -76,10 +77,25 @@ public final class Keyspace {
         return now;
     }
 
-    /** Advances the command clock; the dispatcher calls it before each command. */
+    /** Reads the wall clock and re-anchors {@link #tickAt}'s derivation to it. */
     public void tick() {
-        now = System.currentTimeMillis();
+        java.time.Instant t = java.time.Instant.now();
+        anchorNanos = System.nanoTime();
+        anchorMicros = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+        now = anchorMicros / 1000;
     }
+
+    /**
+     * Advances the command clock to the wall-clock time of {@code nanos} (a System.nanoTime
+     * reading the dispatcher takes anyway to time the command), derived from the last
+     * {@link #tick} so a command costs one clock read, not two; cron re-anchors every tick.
+     */
+    public void tickAt(long nanos) {
+        now = (anchorMicros + (nanos - anchorNanos) / 1000) / 1000;
+    }
+
+    private long anchorNanos;
+    private long anchorMicros;
 
     public boolean isExpired(Entry e) {
         return e.expireAt >= 0 && e.expireAt <= now;
@@ -105,6 +121,21 @@ public final class Keyspace {
             return null;
         }
         return e;
+    }
+
+    private final int[] prefetchHashes = new int[PREFETCH_MAX];
+    private final Object[] prefetchRefs = new Object[PREFETCH_MAX];
+    /** Keeps {@link #prefetch}'s loads observable. */
+    private int prefetchSink;
+    /** Most keys one {@link #prefetch} call takes. */
+    public static final int PREFETCH_MAX = 32;
+
+    /**
+     * Warms the cache for the RAM entries of keys that pipelined commands are about to use
+     * (see {@link Database#prefetch}); changes nothing. Up to {@link #PREFETCH_MAX} keys.
+     */
+    public void prefetch(Database db, byte[] buf, int[] off, int[] len, int n) {
+        prefetchSink += db.prefetch(buf, off, len, Math.min(n, PREFETCH_MAX), prefetchHashes, prefetchRefs);
     }
 
     public Entry lookup(Database db, byte[] key) {

@@ -1,6 +1,10 @@
 package io.strata.engine.util;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Small byte-array helpers used on the command path.
@@ -9,6 +13,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Bytes {
     public static final byte[] EMPTY = new byte[0];
+
+    /** Four bytes as one little-endian int: one load where the JIT would otherwise make four. */
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private Bytes() {
     }
@@ -19,7 +26,7 @@ public final class Bytes {
         int end = off + len;
         int i = off;
         for (; i + 4 <= end; i += 4) {
-            int k = (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+            int k = (int) INT_LE.get(b, i);
             k *= 0xcc9e2d51;
             k = Integer.rotateLeft(k, 15);
             k *= 0x1b873593;
@@ -48,15 +55,7 @@ public final class Bytes {
     }
 
     public static boolean equals(byte[] a, byte[] b, int off, int len) {
-        if (a.length != len) {
-            return false;
-        }
-        for (int i = 0; i < len; i++) {
-            if (a[i] != b[off + i]) {
-                return false;
-            }
-        }
-        return true;
+        return a.length == len && Arrays.equals(a, 0, len, b, off, off + len); // vectorised mismatch
     }
 
     /** ASCII case-insensitive compare of {@code b[off..off+len)} with a lower-case constant. */

@@ -21,4 +21,29 @@ class Crc16Test {
         assertEquals(slot("{}bar"), Crc16.crc16("{}bar".getBytes(StandardCharsets.US_ASCII), 0, 5) & 16383);
         assertEquals(slot("user1000"), slot("{user1000}.following"));
     }
+
+    /** The bit-by-bit definition (polynomial 0x1021, initial value 0), one byte at a time. */
+    private static int crc16Reference(byte[] b, int off, int len) {
+        int crc = 0;
+        for (int i = off; i < off + len; i++) {
+            crc ^= (b[i] & 0xff) << 8;
+            for (int j = 0; j < 8; j++) {
+                crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+            }
+        }
+        return crc;
+    }
+
+    @Test
+    void shouldMatchTheBitwiseDefinitionAtEveryLengthAndOffset() {
+        java.util.Random rnd = new java.util.Random(42);
+        byte[] b = new byte[80];
+        for (int round = 0; round < 200; round++) {
+            rnd.nextBytes(b);
+            for (int len = 0; len <= 40; len++) {
+                int off = rnd.nextInt(b.length - len + 1);
+                assertEquals(crc16Reference(b, off, len), Crc16.crc16(b, off, len), "len " + len + " off " + off);
+            }
+        }
+    }
 }
