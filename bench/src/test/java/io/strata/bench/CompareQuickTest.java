@@ -41,7 +41,9 @@ class CompareQuickTest {
         }
         assertTrue(report.contains("AOF"), "AOF scenarios measured or skipped with a note:\n" + report);
         if (Files.isExecutable(Path.of("/usr/bin/redis-benchmark"))) {
-            assertTrue(report.contains("redis-benchmark SET P16"), "redis-benchmark rows in\n" + report);
+            for (String rb : List.of("redis-benchmark SET P16", "redis-benchmark GET P16", "redis-benchmark SET P1 ", "redis-benchmark GET P1 ")) {
+                assertTrue(report.contains(rb), rb + " row in\n" + report);
+            }
         }
         assertTrue(!report.contains("error replies"), "no error replies in\n" + report);
         Path svg = Path.of(md.get(0).toString().replace(".md", ".svg"));

@@ -36,6 +36,11 @@ class DurabilityQuickTest {
         }
         assertEquals(1, md.size(), "one report in " + out);
         String report = Files.readString(md.get(0));
+        Path chart = Path.of(md.get(0).toString().replace(".md", "-bgsave.svg"));
+        assertTrue(report.contains(chart.getFileName().toString()), "the report shows the BGSAVE chart:\n" + report);
+        String svg = Files.readString(chart);
+        // three panels (extra memory, RSS, writer p99), one line per server in each
+        assertEquals(6, svg.split("<polyline", -1).length - 1, "lines in the BGSAVE chart:\n" + svg);
         for (String section : List.of("## AOF bytes per command", "## BGSAVE under continuous writes", "## Restart from RDB")) {
             assertTrue(report.contains(section), section + " in\n" + report);
         }

@@ -71,6 +71,11 @@ public final class CompareCommand implements Callable<Integer> {
         description = "Only the AOF scenarios (SET P1 with appendfsync everysec, then always); no redis-benchmark.")
     boolean aofOnly;
 
+    @Option(names = "--full", negatable = false,
+        description = "Also the larger-than-RAM (Zipf, uniform), BGSAVE-under-load and restart scenarios: runs `tiering` and "
+            + "`durability --parts bgsave,restart` with the same --quick and --out, and links their reports.")
+    boolean full;
+
     @Mixin
     ServerOptions servers = new ServerOptions();
 
@@ -148,9 +153,11 @@ public final class CompareCommand implements Callable<Integer> {
             runAof(gen, strata, redis, samples, notes);
             if (!noRedisBenchmark && !aofOnly) {
                 if (Files.isExecutable(Path.of(redisBenchmark))) {
-                    for (int round = 1; round <= rounds; round++) {
-                        samples.addAll(redisBenchmark(strata, round));
-                        samples.addAll(redisBenchmark(redis, round));
+                    for (int pipeline : new int[] {1, 16}) {
+                        for (int round = 1; round <= rounds; round++) {
+                            samples.addAll(redisBenchmark(strata, round, pipeline));
+                            samples.addAll(redisBenchmark(redis, round, pipeline));
+                        }
                     }
                 } else {
                     notes.add("redis-benchmark skipped: no binary at " + redisBenchmark);
@@ -176,6 +183,9 @@ public final class CompareCommand implements Callable<Integer> {
             copyLogOnFailure(work, samples);
             deleteTree(work);
         }
+        if (full) {
+            runLinked(notes);
+        }
         for (Sample s : samples) {
             if (s.errors() > 0 || s.problem() != null) {
                 notes.add("round " + s.round() + " " + s.scenario() + " on " + s.server() + ": " + s.errors()
@@ -191,6 +201,25 @@ public final class CompareCommand implements Callable<Integer> {
         }
         log.println("compare: report " + reportPath);
         return 0;
+    }
+
+    /** --full: the scenarios that need their own servers, each with its own report, summarised and linked here. */
+    private void runLinked(List<String> notes) throws Exception {
+        DurabilityCommand d = new DurabilityCommand();
+        d.quick = quick;
+        d.parts = new ArrayList<>(List.of("bgsave", "restart"));
+        d.servers = servers;
+        int ds = d.call();
+        notes.add("BGSAVE under load and restart (`durability --parts bgsave,restart`" + (quick ? " --quick" : "") + "): "
+            + (ds == 0 && d.reportPath != null ? "[report](" + d.reportPath.getFileName() + "); " + String.join("; ", d.summary)
+            : "failed, exit status " + ds));
+        TieringCommand t = new TieringCommand();
+        t.quick = quick;
+        t.servers = servers;
+        int ts = t.call();
+        notes.add("Larger than RAM, tiered Strata against all-in-RAM Strata (`tiering`" + (quick ? " --quick" : "") + "): "
+            + (ts == 0 && t.reportPath != null ? "[report](" + t.reportPath.getFileName() + "); " + String.join("; ", t.summary)
+            : "failed, exit status " + ts));
     }
 
     private List<String> strataCommand(int port, Path gcLog) {
@@ -284,11 +313,17 @@ public final class CompareCommand implements Callable<Integer> {
 
     private static final Pattern RB_LINE = Pattern.compile("^([A-Z][A-Za-z0-9_ ()-]*): ([0-9.]+) requests per second(?:, p50=([0-9.]+) msec)?");
 
-    /** {@code redis-benchmark -t set,get -c 50 -P 16 -q} against one server; one sample per test. */
-    private List<Sample> redisBenchmark(ServerProcess s, int round) throws IOException, InterruptedException {
+    /**
+     * {@code redis-benchmark -t set,get -c 50 -P <pipeline> -d <value size> -r <keys> -q} against
+     * one server (random keys over the preloaded key space, as the harness uses); one sample per
+     * test. Pipeline 1 runs a sixteenth of the requests.
+     */
+    private List<Sample> redisBenchmark(ServerProcess s, int round, int pipeline) throws IOException, InterruptedException {
+        long n = pipeline == 1 ? Math.max(1000, rbRequests / 16) : rbRequests;
         List<String> cmd = List.of(redisBenchmark, "-h", "127.0.0.1", "-p", Integer.toString(s.port), "-t", "set,get",
-            "-c", Integer.toString(connections), "-P", "16", "-q", "-n", Long.toString(rbRequests));
-        log.printf("round %d/%d  redis-benchmark        %-6s%n", round, rounds, s.name);
+            "-c", Integer.toString(connections), "-P", Integer.toString(pipeline), "-d", Integer.toString(valueSize),
+            "-r", Long.toString(keys), "-q", "-n", Long.toString(n));
+        log.printf("round %d/%d  redis-benchmark P%-3d   %-6s%n", round, rounds, pipeline, s.name);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean exited = p.waitFor(10, TimeUnit.MINUTES);
@@ -297,7 +332,7 @@ public final class CompareCommand implements Callable<Integer> {
             Matcher m = RB_LINE.matcher(line.trim());
             if (m.find()) {
                 double p50 = m.group(3) == null ? Double.NaN : Double.parseDouble(m.group(3));
-                res.add(new Sample(round, "redis-benchmark " + m.group(1) + " P16", s.name, Double.parseDouble(m.group(2)),
+                res.add(new Sample(round, "redis-benchmark " + m.group(1) + " P" + pipeline, s.name, Double.parseDouble(m.group(2)),
                     p50, Double.NaN, Double.NaN, Double.NaN, 0, null));
                 log.printf("    %s%n", line.trim());
             }
@@ -326,8 +361,9 @@ public final class CompareCommand implements Callable<Integer> {
                 + "%.1f s measured after %.1f s warm-up per run; %d round(s), each scenario Strata then Redis back to back%s%n",
             connections, valueSize, keys, duration, warmup, rounds, quick ? " (**--quick: smoke mode, figures meaningless**)" : ""));
         if (!noRedisBenchmark) {
-            b.append("- redis-benchmark: `redis-benchmark -t set,get -c ").append(connections).append(" -P 16 -q -n ")
-                .append(rbRequests).append("` against each server, alternating\n");
+            b.append("- redis-benchmark: `redis-benchmark -t set,get -c ").append(connections).append(" -d ").append(valueSize)
+                .append(" -r ").append(keys).append(" -q` with `-P 16 -n ").append(rbRequests).append("` and `-P 1 -n ")
+                .append(Math.max(1000, rbRequests / 16)).append("` against each server, alternating\n");
         }
         return b.toString();
     }

@@ -88,9 +88,10 @@ public final class DurabilityCommand implements Callable<Integer> {
 
     private final PrintStream log = System.err;
     private final StringBuilder md = new StringBuilder();
-    private final List<String> summary = new ArrayList<>();
+    final List<String> summary = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Path work;
+    private String stamp;
 
     @Override
     public Integer call() throws Exception {
@@ -107,7 +108,7 @@ public final class DurabilityCommand implements Callable<Integer> {
             log.println("durability: " + unusable);
             return 2;
         }
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         work = Files.createTempDirectory("strata-durability-");
         String loadBefore = loadAverage();
         try {
@@ -133,6 +134,10 @@ public final class DurabilityCommand implements Callable<Integer> {
             r.append("- ").append(s).append('\n');
         }
         r.append('\n').append(md);
+        String chart = writeChart();
+        if (chart != null) {
+            r.append("\n![extra memory, RSS and writer p99 over time during BGSAVE](").append(chart).append(")\n");
+        }
         if (!notes.isEmpty()) {
             r.append("\n## Notes\n\n");
             for (String n : notes) {
@@ -237,8 +242,14 @@ public final class DurabilityCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- BGSAVE and restart
 
     /** One sample taken while the snapshot runs. */
-    private record Mem(long preserved, long rss, long rssAnon, long childRss, long childPrivateDirty, long cow) {
+    private record Mem(double t, long preserved, long rss, long rssAnon, long childRss, long childPrivateDirty, long cow) {
     }
+
+    /** Per server, for the chart: extra memory, RSS and the writer's p99 against seconds since BGSAVE. */
+    private final List<TimeChart.Series> extraLines = new ArrayList<>();
+    private final List<TimeChart.Series> rssLines = new ArrayList<>();
+    private final List<TimeChart.Series> p99Lines = new ArrayList<>();
+    private final double[] saveEnds = new double[2];
 
     private void snapshotAndRestart() throws Exception {
         String[] names = {Sample.STRATA, Sample.REDIS};
@@ -304,7 +315,7 @@ public final class DurabilityCommand implements Callable<Integer> {
                     saveStart = System.nanoTime();
                     c.call("BGSAVE");
                     while (true) {
-                        mem.add(sample(s, c));
+                        mem.add(sample(s, c, saveStart));
                         if (!"1".equals(c.info("persistence", "rdb_bgsave_in_progress"))) {
                             break;
                         }
@@ -317,7 +328,7 @@ public final class DurabilityCommand implements Callable<Integer> {
                     saveEnd = System.nanoTime();
                     status = c.info("persistence", "rdb_last_bgsave_status");
                     long lastCow = parseLong(c.info("persistence", "rdb_last_cow_size"));
-                    mem.add(new Mem(0, 0, 0, 0, 0, lastCow));
+                    mem.add(new Mem(Double.NaN, 0, 0, 0, 0, 0, lastCow));
                 }
                 Thread.sleep(1000); // some writer time after the save, then stop it
                 saveDone.set(true);
@@ -335,6 +346,8 @@ public final class DurabilityCommand implements Callable<Integer> {
                     }
                 }
                 double saveSec = (saveEnd - saveStart) / 1e9;
+                chartLines(i, mem, intervals, saveStart, during.intervalMs);
+                saveEnds[i] = saveSec;
                 long rdbSize = Files.size(dir.resolve("dump.rdb"));
                 long peakPreserved = mem.stream().mapToLong(Mem::preserved).max().orElse(0);
                 long peakRss = mem.stream().mapToLong(m -> m.rss() + m.childRss()).max().orElse(0);
@@ -457,7 +470,8 @@ public final class DurabilityCommand implements Callable<Integer> {
         return spec;
     }
 
-    private Mem sample(ServerProcess s, RespClient c) throws IOException {
+    private Mem sample(ServerProcess s, RespClient c, long saveStart) throws IOException {
+        double t = (System.nanoTime() - saveStart) / 1e9;
         long preserved = parseLong(c.info("persistence", "rdb_snapshot_preserved_bytes"));
         long cow = parseLong(c.info("persistence", "current_cow_size"));
         long rss = status(s.pid(), "VmRSS");
@@ -468,7 +482,52 @@ public final class DurabilityCommand implements Callable<Integer> {
             childRss += status(child, "VmRSS");
             childDirty += smapsRollup(child, "Private_Dirty");
         }
-        return new Mem(preserved, rss, anon, childRss, childDirty, cow);
+        return new Mem(t, preserved, rss, anon, childRss, childDirty, cow);
+    }
+
+    /** Adds server {@code i}'s lines: memory samples and the writer's 100 ms intervals, from 2 s before BGSAVE. */
+    private void chartLines(int i, List<Mem> mem, List<Object[]> intervals, long saveStart, long intervalMs) {
+        String name = i == 0 ? Sample.STRATA + " (pre-images kept)" : Sample.REDIS + " (child's copied pages)";
+        String color = i == 0 ? TimeChart.STRATA_COLOR : TimeChart.REDIS_COLOR;
+        List<double[]> extra = new ArrayList<>();
+        List<double[]> rss = new ArrayList<>();
+        for (Mem m : mem) {
+            if (Double.isNaN(m.t())) {
+                continue;
+            }
+            extra.add(new double[] {m.t(), (i == 0 ? m.preserved() : Math.max(m.childPrivateDirty(), m.cow())) / 1048576.0});
+            rss.add(new double[] {m.t(), (m.rss() + m.childRss()) / 1048576.0});
+        }
+        List<double[]> p99 = new ArrayList<>();
+        for (Object[] iv : intervals) {
+            double end = ((Long) iv[0] - saveStart) / 1e9;
+            if (end >= -2) {
+                Histogram h = (Histogram) iv[1];
+                if (h.getTotalCount() > 0) {
+                    p99.add(new double[] {end - intervalMs / 2000.0, h.getValueAtPercentile(99) / 1e6});
+                }
+            }
+        }
+        extraLines.add(new TimeChart.Series(name, color, extra));
+        rssLines.add(new TimeChart.Series(name, color, rss));
+        p99Lines.add(new TimeChart.Series(name, color, p99));
+    }
+
+    /** The BGSAVE chart next to the report; returns its file name, or null when nothing was sampled. */
+    private String writeChart() throws IOException {
+        if (extraLines.isEmpty()) {
+            return null;
+        }
+        String file = "durability-" + stamp + "-bgsave.svg";
+        String svg = TimeChart.svg("BGSAVE under continuous SET load (t = 0: BGSAVE sent; dashed: each server's save end)",
+            "seconds since BGSAVE", List.of(
+                new TimeChart.Panel("Extra memory for the snapshot (MB)", "%.0f", extraLines),
+                new TimeChart.Panel("Process RSS, Redis parent + child (MB)", "%.0f", rssLines),
+                new TimeChart.Panel("Writer p99 per 100 ms (ms)", "%.2f", p99Lines)),
+            new double[] {0, saveEnds[0], saveEnds[1]});
+        Files.createDirectories(servers.out);
+        Files.writeString(servers.out.resolve(file), svg);
+        return file;
     }
 
     private static final Pattern LOADED = Pattern.compile("DB loaded from disk: ([0-9.]+) seconds");

@@ -135,7 +135,7 @@ public final class TieringCommand implements Callable<Integer> {
         "tier_cold_expired", "tier_filter_hits", "tier_filter_false_positives");
 
     private final PrintStream log = System.err;
-    private final List<String> summary = new ArrayList<>();
+    final List<String> summary = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final StringBuilder md = new StringBuilder();
     private final List<Run> runs = new ArrayList<>();
