@@ -140,6 +140,10 @@ public final class StrataServer implements ServerControl {
         if (inline) {
             scheduleCron(group.next());
         }
+        HeapGovernor heap = HeapGovernor.create(() -> engine.loading);
+        if (heap != null) {
+            group.next().scheduleAtFixedRate(heap::tick, 1, 1, TimeUnit.SECONDS);
+        }
         try {
             if (config.appendonly.equals("yes")) {
                 loadAof();
