@@ -71,6 +71,13 @@ public final class CompareCommand implements Callable<Integer> {
         description = "Only the AOF scenarios (SET P1 with appendfsync everysec, then always); no redis-benchmark.")
     boolean aofOnly;
 
+    @Option(names = "--pipelines", split = ",",
+        description = "Pipeline depths of the SET/GET scenarios and the redis-benchmark runs (default: 1,16).")
+    List<Integer> pipelines = new ArrayList<>(List.of(1, 16));
+
+    @Option(names = "--no-aof", negatable = false, description = "Skip the AOF scenarios.")
+    boolean noAof;
+
     @Option(names = "--full", negatable = false,
         description = "Also the larger-than-RAM (Zipf, uniform), BGSAVE-under-load and restart scenarios: runs `tiering` and "
             + "`durability --parts bgsave,restart` with the same --quick and --out, and links their reports.")
@@ -141,19 +148,23 @@ public final class CompareCommand implements Callable<Integer> {
                     throw new IOException("preloading " + s.name + " failed: " + p.problem + " " + p.firstError);
                 }
             }
-            List<Scenario> base = List.of(
-                new Scenario("SET P1", 0, 1, null), new Scenario("GET P1", 1, 1, null),
-                new Scenario("SET P16", 0, 16, null), new Scenario("GET P16", 1, 16, null));
+            List<Scenario> base = new ArrayList<>();
+            for (int p : pipelines) {
+                base.add(new Scenario("SET P" + p, 0, p, null));
+                base.add(new Scenario("GET P" + p, 1, p, null));
+            }
             for (int round = 1; round <= rounds && !aofOnly; round++) {
                 for (Scenario sc : base) {
                     samples.add(measure(gen, strata, sc, round));
                     samples.add(measure(gen, redis, sc, round));
                 }
             }
-            runAof(gen, strata, redis, samples, notes);
+            if (!noAof) {
+                runAof(gen, strata, redis, samples, notes);
+            }
             if (!noRedisBenchmark && !aofOnly) {
                 if (Files.isExecutable(Path.of(redisBenchmark))) {
-                    for (int pipeline : new int[] {1, 16}) {
+                    for (int pipeline : pipelines) {
                         for (int round = 1; round <= rounds; round++) {
                             samples.addAll(redisBenchmark(strata, round, pipeline));
                             samples.addAll(redisBenchmark(redis, round, pipeline));
@@ -319,7 +330,7 @@ public final class CompareCommand implements Callable<Integer> {
      * test. Pipeline 1 runs a sixteenth of the requests.
      */
     private List<Sample> redisBenchmark(ServerProcess s, int round, int pipeline) throws IOException, InterruptedException {
-        long n = pipeline == 1 ? Math.max(1000, rbRequests / 16) : rbRequests;
+        long n = requestsAt(pipeline);
         List<String> cmd = List.of(redisBenchmark, "-h", "127.0.0.1", "-p", Integer.toString(s.port), "-t", "set,get",
             "-c", Integer.toString(connections), "-P", Integer.toString(pipeline), "-d", Integer.toString(valueSize),
             "-r", Long.toString(keys), "-q", "-n", Long.toString(n));
@@ -345,6 +356,11 @@ public final class CompareCommand implements Callable<Integer> {
         return res;
     }
 
+    /** redis-benchmark -n at a pipeline depth: --rb-requests at 16, proportionally fewer below (a run lasts about as long). */
+    private long requestsAt(int pipeline) {
+        return Math.max(1000, rbRequests * Math.min(pipeline, 16) / 16);
+    }
+
     private String header(String stamp, String loadBefore, String loadAfter) {
         StringBuilder b = new StringBuilder();
         b.append("# Strata vs redis-server — ").append(stamp).append("\n\n");
@@ -362,8 +378,11 @@ public final class CompareCommand implements Callable<Integer> {
             connections, valueSize, keys, duration, warmup, rounds, quick ? " (**--quick: smoke mode, figures meaningless**)" : ""));
         if (!noRedisBenchmark) {
             b.append("- redis-benchmark: `redis-benchmark -t set,get -c ").append(connections).append(" -d ").append(valueSize)
-                .append(" -r ").append(keys).append(" -q` with `-P 16 -n ").append(rbRequests).append("` and `-P 1 -n ")
-                .append(Math.max(1000, rbRequests / 16)).append("` against each server, alternating\n");
+                .append(" -r ").append(keys).append(" -q` with");
+            for (int p : pipelines) {
+                b.append(" `-P ").append(p).append(" -n ").append(requestsAt(p)).append('`');
+            }
+            b.append(" against each server, alternating\n");
         }
         return b.toString();
     }
