@@ -268,14 +268,12 @@ public final class Engine {
 
     // ---- dispatch ----
 
-    /**
-     * The connection holds {@code n} more complete commands whose keys lie at {@code buf[off[i],
-     * off[i]+len[i])}: bring their entries into the cache before they run (keyspace thread).
-     */
-    public void prefetchKeys(Client c, byte[] buf, int[] off, int[] len, int n) {
-        if (!loading) {
-            keyspace.prefetch(c.db, buf, off, len, n);
-        }
+    /** The look-ahead batch of the keyspace thread (see {@link io.strata.engine.keyspace.Keyspace.Prefetch}). */
+    public final io.strata.engine.keyspace.Keyspace.Prefetch prefetch = new io.strata.engine.keyspace.Keyspace.Prefetch();
+
+    /** Whether commands may be looked ahead at (not while a dataset loads). */
+    public boolean prefetching() {
+        return !loading;
     }
 
     /**

@@ -19,8 +19,9 @@ import java.net.SocketAddress;
  * One client connection: decodes requests with {@link RespParser} on its I/O thread and either
  * runs them right there (io-threads 1: the event loop is the keyspace thread) or hands each
  * decoded command to the {@link KeyspaceLoop} (io-threads N). Replies go through a
- * {@link RespWriter} and are flushed once per event-loop round (after every ready connection
- * was read, see {@link StrataServer#flushAfterRound}), so pipelines cost one write.
+ * {@link RespWriter} and are flushed once per event-loop round (io-threads 1: the commands run
+ * after every ready connection was read, see {@link StrataServer#runAfterRound}), so pipelines
+ * cost one write.
  *
  * <p>Under {@code appendfsync always} a flushed reply is held back, tagged with the AOF sequence
  * number it depends on (the batch holding every write recorded so far, this client's and
@@ -136,20 +137,36 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
             }
             return;
         }
+        if (inline) {
+            if (!queued) {
+                queued = true;
+                server.runAfterRound(this, ctx.channel().eventLoop());
+            }
+        } else {
+            drain();
+        }
+    }
+
+    /** Read this round, its commands not yet run (io-threads 1); keyspace thread. */
+    private boolean queued;
+
+    /** The end of the event-loop round: runs the commands this round's reads completed. */
+    void runQueued() {
+        queued = false;
         drain();
     }
 
-    /** Where the keys of the commands waiting in the buffer lie (io-threads 1 look-ahead). */
-    private int[] aheadOff;
-    private int[] aheadLen;
     /** Commands with more arguments than this are not looked at ahead (MSET, big HSETs …). */
     private static final int AHEAD_MAX_ARGS = 8;
+    private static final int[] NO_OFFSETS = new int[0];
+    /** Where the keys of the commands waiting in the buffer lie (io-threads 1 look-ahead). */
+    private int[] aheadOff = NO_OFFSETS;
+    private int[] aheadLen = NO_OFFSETS;
+    /** Commands still to run whose keys were looked ahead at; drainCommands looks again at 0. */
+    private int aheadLeft;
 
     /** Decodes and runs (or hands off) every complete command in the buffer. */
     private void drain() {
-        if (inline && client != null && !closing) {
-            lookAhead();
-        }
         try {
             drainCommands();
         } finally {
@@ -162,18 +179,25 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     }
 
     /**
-     * A pipelined read: lets the keyspace fetch the entries of the waiting commands' keys into
-     * the cache together, so their cache misses overlap (a single command gains nothing).
+     * Adds the keys of up to {@code ahead.room()} complete commands waiting in the query buffer
+     * to the look-ahead batch ({@link io.strata.engine.keyspace.Keyspace.Prefetch}); keyspace
+     * thread, io-threads 1.
      */
-    private void lookAhead() {
-        if (aheadOff == null) {
-            aheadOff = new int[io.strata.engine.keyspace.Keyspace.PREFETCH_MAX];
+    void lookAhead(io.strata.engine.keyspace.Keyspace.Prefetch ahead) {
+        if (client == null || closing || ahead.room() == 0) {
+            aheadLeft = 0;
+            return;
+        }
+        if (aheadOff.length < ahead.room()) {
+            aheadOff = new int[io.strata.engine.keyspace.Keyspace.Prefetch.MAX];
             aheadLen = new int[aheadOff.length];
         }
-        int n = parser.scanKeys(aheadOff.length, AHEAD_MAX_ARGS, aheadOff, aheadLen);
-        if (n > 1) {
-            engine.prefetchKeys(client, parser.buffer(), aheadOff, aheadLen, n);
+        int n = parser.scanKeys(ahead.room(), AHEAD_MAX_ARGS, aheadOff, aheadLen);
+        byte[] buf = parser.buffer();
+        for (int i = 0; i < n; i++) {
+            ahead.add(client.db, buf, aheadOff[i], aheadLen[i]);
         }
+        aheadLeft = n;
     }
 
     /** io-threads N: the commands of the current read, handed over together. */
@@ -197,6 +221,11 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
             }
             Args a = parser.args();
             if (inline) {
+                // a long pipeline: look ahead at the next commands once those looked at have run
+                if (aheadLeft > 0 && --aheadLeft == 0 && parser.hasMore() && engine.prefetching()) {
+                    lookAhead(engine.prefetch);
+                    engine.prefetch.run();
+                }
                 engine.execute(client, a);
                 if (client.closeAfterReply) {
                     close();
@@ -260,19 +289,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (inline && !flushQueued) {
-            flushQueued = true;
-            server.flushAfterRound(this, ctx.channel().eventLoop());
-        }
-    }
-
-    /** Replies of this round wait for {@link StrataServer#flushAfterRound}; keyspace thread. */
-    private boolean flushQueued;
-
-    /** The end of the event-loop round: sends what this connection's reads produced. */
-    void flushQueued() {
-        flushQueued = false;
-        flush();
+        // io-threads 1: StrataServer.runAfterRound runs the commands and flushes the replies
     }
 
     @Override

@@ -236,6 +236,11 @@ public final class RespParser {
         return n;
     }
 
+    /** Whether bytes past the last decoded command are waiting. */
+    public boolean hasMore() {
+        return rpos < wpos;
+    }
+
     /** The query buffer (for {@link #scanKeys}' offsets); valid until the next {@link #reserve}. */
     public byte[] buffer() {
         return buf;

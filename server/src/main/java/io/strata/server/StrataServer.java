@@ -393,27 +393,46 @@ public final class StrataServer implements ServerControl {
     }
 
     /**
-     * Connections whose read left replies to send, flushed together once every ready channel of
-     * this event-loop round has been read (io-threads 1), as Redis writes its replies in
-     * beforeSleep: the client is then woken once per round rather than once per connection.
+     * io-threads 1: the connections read in this event-loop round. Their commands run once every
+     * ready channel has been read — in groups whose keys the keyspace fetches into the cache
+     * together first, so single commands from many clients overlap their cache misses as a
+     * pipeline's do — and then their replies go out together, as Redis writes its replies in
+     * beforeSleep: a client is woken once per round rather than once per connection.
      * Keyspace thread only.
      */
-    private final ArrayList<Connection> toFlush = new ArrayList<>();
-    private final Runnable flushRound = this::flushRound;
+    private final ArrayList<Connection> round = new ArrayList<>();
+    private final Runnable roundTask = this::runRound;
 
-    /** Queues {@code c}'s replies for the end of this event-loop round; keyspace thread (io-threads 1). */
-    void flushAfterRound(Connection c, io.netty.channel.EventLoop loop) {
-        if (toFlush.isEmpty()) {
-            loop.execute(flushRound); // tasks run after the round's I/O events
+    /** Queues {@code c}'s commands for the end of this event-loop round; keyspace thread (io-threads 1). */
+    void runAfterRound(Connection c, io.netty.channel.EventLoop loop) {
+        if (round.isEmpty()) {
+            loop.execute(roundTask); // tasks run after the round's I/O events
         }
-        toFlush.add(c);
+        round.add(c);
     }
 
-    private void flushRound() {
-        for (int i = 0; i < toFlush.size(); i++) {
-            toFlush.get(i).flushQueued();
+    private void runRound() {
+        io.strata.engine.keyspace.Keyspace.Prefetch ahead = engine.prefetch;
+        int n = round.size();
+        for (int i = 0; i < n; ) {
+            int j = i;
+            if (engine.prefetching()) {
+                while (j < n && ahead.room() > 0) {
+                    round.get(j++).lookAhead(ahead);
+                }
+                ahead.run();
+            } else {
+                j = n;
+            }
+            for (int k = i; k < j; k++) {
+                round.get(k).runQueued();
+            }
+            i = j;
         }
-        toFlush.clear();
+        for (int i = 0; i < n; i++) {
+            round.get(i).flush();
+        }
+        round.clear();
     }
 
     void connectionClosed() {

@@ -141,45 +141,9 @@ public final class Database {
         return s == null ? null : s.find(b, off, len, Bytes.hash(b, off, len));
     }
 
-    /**
-     * Brings the entries of up to {@code n} keys ({@code buf[off[i], off[i]+len[i])}) and their
-     * string values into the CPU cache before commands look them up one at a time. The loads go
-     * level by level across all keys — every segment, then every bucket, then every entry and
-     * key, then every value — so the cache misses of one level overlap instead of each lookup
-     * waiting for its own chain of misses (Redis 8 prefetches command batches the same way). Only
-     * the first entry of each bucket is followed; the result is meaningless, returned so the
-     * loads are not optimised away. {@code refs} is scratch of at least {@code n} slots, left empty.
-     */
-    int prefetch(byte[] buf, int[] off, int[] len, int n, int[] hashes, Object[] refs) {
-        Segment[] segs = segments;
-        for (int i = 0; i < n; i++) {
-            hashes[i] = Bytes.hash(buf, off[i], len[i]);
-            refs[i] = segs[Crc16.slot(buf, off[i], len[i])];
-        }
-        int acc = 0;
-        for (int i = 0; i < n; i++) {
-            Segment s = (Segment) refs[i];
-            if (s != null) {
-                Entry[] t = s.table();
-                refs[i] = t[hashes[i] & (t.length - 1)];
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            Object o = refs[i];
-            if (o instanceof Entry) {
-                Entry e = (Entry) o;
-                acc += e.key.length;
-                refs[i] = e.value;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            Object v = refs[i];
-            if (v instanceof byte[]) {
-                acc += ((byte[]) v).length;
-            }
-            refs[i] = null;
-        }
-        return acc;
+    /** The segment a key's slot maps to (null when empty), for {@link Keyspace.Prefetch}. */
+    Segment segmentOf(byte[] b, int off, int len) {
+        return segments[Crc16.slot(b, off, len)];
     }
 
     public Entry findRaw(byte[] key) {
