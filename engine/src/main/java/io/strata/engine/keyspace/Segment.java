@@ -15,7 +15,7 @@ public final class Segment {
     /** Keys in this segment with an expiry, so the active cycle skips segments without any. */
     int volatileCount;
 
-    /** The bucket array, for {@link Database#prefetch}'s look-ahead loads. */
+    /** The bucket array, for {@link Keyspace.Prefetch}'s look-ahead loads. */
     Entry[] table() {
         return table;
     }
