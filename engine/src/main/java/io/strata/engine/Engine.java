@@ -66,6 +66,16 @@ public final class Engine {
      * (an estimate of the engine's own structures, like Redis' used_memory_startup).
      */
     public final long startupMemory;
+    /** {@link #heapDerivedMaxmemory} of this JVM's maximum heap. */
+    public final long derivedMaxmemory;
+    /** {@link #heapGuardFor} of this JVM's maximum heap (0: none). */
+    public final long heapGuard;
+    /**
+     * Any thread writes, keyspace thread reads: set by the server's heap watch when a collection
+     * left the heap nearly full, cleared when one leaves room again. While set, DENYOOM commands
+     * get -OOM.
+     */
+    public volatile boolean heapPressure;
     private final AtomicLong clientIds = new AtomicLong();
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final List<Client> monitors = new ArrayList<>();
@@ -89,6 +99,9 @@ public final class Engine {
         this.config = config;
         this.keyspace = new Keyspace(config.databases);
         this.startupMemory = config.databases * (16L + 16384L * 4) + 256 * 1024;
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        this.derivedMaxmemory = heapDerivedMaxmemory(maxHeap);
+        this.heapGuard = heapGuardFor(maxHeap);
         this.eviction = new Eviction(this);
         this.persistence = new Persistence(this);
         byte[] id = new byte[20];
@@ -101,9 +114,9 @@ public final class Engine {
                 ? java.nio.file.Path.of(config.dir).resolve("spill") : java.nio.file.Path.of(config.tierSpillDir);
             keyspace.enableTiering(root, new io.strata.engine.persist.TierCodec(config), config.tierSpillMaxSize);
             keyspace.loadPressure = eviction::demoteWhileLoading;
-            keyspace.loadHotLimit = config.maxmemory > 0 ? Math.max(1, config.maxmemory - startupMemory) : 0;
+            keyspace.loadHotLimit = Math.max(1, maxmemory() - startupMemory);
             config.onChange("maxmemory", v -> {
-                keyspace.loadHotLimit = config.maxmemory > 0 ? Math.max(1, config.maxmemory - startupMemory) : 0;
+                keyspace.loadHotLimit = Math.max(1, maxmemory() - startupMemory);
                 return null;
             });
             config.onChange("tier-spill-max-size", v -> {
@@ -350,10 +363,13 @@ public final class Engine {
             reject(c, r, spec, Errors.LOADING);
             return;
         }
-        if (config.maxmemory > 0 && !loading) {
-            // as Redis' processCommand: free memory before any command; refuse only those that may grow it
+        if (!loading) {
+            // as Redis' processCommand: free memory before any command; refuse only those that may grow it.
+            // Past the heap guard (or when the collector reports the heap nearly full) they are refused
+            // whatever maxmemory says: an -OOM reply instead of an OutOfMemoryError
             boolean oom = !eviction.performEvictions();
-            if (oom && (spec.has(CommandFlag.DENYOOM)
+            if ((oom || heapPressure || (heapGuard > 0 && spec.has(CommandFlag.DENYOOM) && usedMemory() > heapGuard))
+                && (spec.has(CommandFlag.DENYOOM)
                 || (TransactionCommands.isExec(spec) && TransactionCommands.queueDenyOom(this, c)))) {
                 reject(c, r, spec, Errors.OOM);
                 return;
@@ -483,9 +499,63 @@ public final class Engine {
         keyspace.lfuDecayTime = config.lfuDecayTime;
     }
 
-    /** Memory counted against {@code maxmemory}: what INFO reports as used_memory. */
+    /** Estimated memory of the data and the server's start-up footprint: what INFO reports as used_memory. */
     public long usedMemory() {
         return startupMemory + keyspace.usedMemory();
+    }
+
+    /** What {@code maxmemory} bounds: used memory less the spill tier's key filters (the hot tier). */
+    public long hotMemory() {
+        return startupMemory + keyspace.hotMemory();
+    }
+
+    /**
+     * The {@code maxmemory} in force: the configured value, or with the spill tier on and none
+     * configured, the one derived from the JVM's heap ({@link #heapDerivedMaxmemory}).
+     */
+    public long maxmemory() {
+        long m = config.maxmemory;
+        return m > 0 || !config.tierSpill ? m : derivedMaxmemory;
+    }
+
+    /** Where {@link #maxmemory()} comes from, for INFO: config, heap, or none (unbounded, as Redis' 0). */
+    public String maxmemorySource() {
+        return config.maxmemory > 0 ? "config" : config.tierSpill ? "heap" : "none";
+    }
+
+    /**
+     * What the hot tier may hold now: {@link #maxmemory()}, and with the spill tier on never so
+     * much that the hot tier and the cold keys' filters together pass the heap guard (the hot tier
+     * gives way to the filters as cold keys accumulate).
+     */
+    public long hotLimit() {
+        long m = maxmemory();
+        if (heapGuard > 0 && keyspace.tiering()) {
+            long room = heapGuard - startupMemory - keyspace.filterMemory();
+            if (m <= 0 || room < m) {
+                m = Math.max(1, room);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The hot-tier bound derived from a maximum heap of {@code maxHeap} bytes when the user sets no
+     * {@code maxmemory}: the heap less 256 MB for the server itself (buffers, key filters, the
+     * collector's headroom), at most two thirds of it, at least a quarter. The launcher's heap
+     * rule, {@code -Xmx = max(maxmemory + 256 MB, 1.5 × maxmemory)}, is its inverse.
+     */
+    public static long heapDerivedMaxmemory(long maxHeap) {
+        return Math.max(maxHeap / 4, Math.min(maxHeap - (256L << 20), maxHeap / 3 * 2));
+    }
+
+    /**
+     * Used memory past which writes get -OOM whatever {@code maxmemory} is, so that the data never
+     * fills the heap: 75% of it, leaving the collector room and what the estimates do not see
+     * (client buffers, replies in flight). 0 when the heap is unbounded.
+     */
+    public static long heapGuardFor(long maxHeap) {
+        return maxHeap == Long.MAX_VALUE ? 0 : maxHeap / 4 * 3;
     }
 
     /** Runs a command already checked by the dispatcher (also used by EXEC). */

@@ -37,8 +37,8 @@ public final class Eviction {
      * over and nothing more can be evicted (the caller refuses DENYOOM commands).
      */
     public boolean performEvictions() {
-        long max = engine.config.maxmemory;
-        if (max <= 0 || engine.usedMemory() <= max) {
+        long max = engine.hotLimit();
+        if (max <= 0 || engine.hotMemory() <= max) {
             return true;
         }
         String policy = engine.config.maxmemoryPolicy;
@@ -46,7 +46,7 @@ public final class Eviction {
         long deadline = System.nanoTime() + 500_000L * (1 + engine.config.maxmemoryEvictionTenacity);
         if (ks.tiering()) {
             // the spill tier first: the coldest keys move to disk; the policy applies only when it is full
-            while (engine.usedMemory() > max) {
+            while (engine.hotMemory() > max) {
                 if (!demoteOne(policy)) {
                     break;
                 }
@@ -54,14 +54,14 @@ public final class Eviction {
                     return true;
                 }
             }
-            if (engine.usedMemory() <= max) {
+            if (engine.hotMemory() <= max) {
                 return true;
             }
         }
         if (policy.equals("noeviction")) {
             return false;
         }
-        while (engine.usedMemory() > max) {
+        while (engine.hotMemory() > max) {
             if (!evictOne(policy)) {
                 return false;
             }
@@ -78,11 +78,11 @@ public final class Eviction {
      * No time bound: the loader waits for it. Returns false when the spill tier took no more.
      */
     public boolean demoteWhileLoading() {
-        long max = engine.config.maxmemory;
+        long max = engine.hotLimit();
         if (max <= 0 || !ks.tiering()) {
             return true;
         }
-        while (engine.usedMemory() > max) {
+        while (engine.hotMemory() > max) {
             if (!demoteOne(engine.config.maxmemoryPolicy)) {
                 return false;
             }

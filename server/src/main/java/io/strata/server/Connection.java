@@ -318,6 +318,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        io.strata.engine.Fatal.exitIfFatal(cause);
         if (!(cause instanceof java.io.IOException)) {
             Log.warning("Connection error addr=" + addr + ": " + cause);
         }

@@ -19,6 +19,7 @@ public final class Main {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
+        io.strata.engine.Fatal.installHandler();
         if (argv.length == 1 && (argv[0].equals("-v") || argv[0].equals("--version"))) {
             System.out.println("Strata server v=" + Engine.STRATA_VERSION + " redis_version=" + Engine.REDIS_VERSION);
             return;

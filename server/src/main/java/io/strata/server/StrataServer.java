@@ -142,8 +142,9 @@ public final class StrataServer implements ServerControl {
         }
         HeapGovernor heap = HeapGovernor.create(() -> engine.loading);
         if (heap != null) {
-            group.next().scheduleAtFixedRate(heap::tick, 1, 1, TimeUnit.SECONDS);
+            group.next().scheduleAtFixedRate(io.strata.engine.Fatal.guarded(heap::tick), 1, 1, TimeUnit.SECONDS);
         }
+        HeapWatch.install(engine);
         try {
             if (config.appendonly.equals("yes")) {
                 loadAof();
@@ -300,9 +301,16 @@ public final class StrataServer implements ServerControl {
         // every command runs on this loop, so the cron must too
         Channel first = listeners.get(0);
         io.netty.channel.EventLoop keyspace = first.eventLoop();
+        // Netty logs a task's exception and carries on: the guard makes an OutOfMemoryError end the process
         keyspace.schedule(new Runnable() {
+            private final Runnable guarded = io.strata.engine.Fatal.guarded(this::tick);
+
             @Override
             public void run() {
+                guarded.run();
+            }
+
+            private void tick() {
                 if (stopping.get()) {
                     return;
                 }
@@ -315,11 +323,11 @@ public final class StrataServer implements ServerControl {
             }
         }, 1000 / Math.max(1, config.hz), TimeUnit.MILLISECONDS);
         // blocked-client timeouts need finer steps than the cron
-        keyspace.scheduleAtFixedRate(() -> {
+        keyspace.scheduleAtFixedRate(io.strata.engine.Fatal.guarded(() -> {
             if (!stopping.get()) {
                 engine.timers();
             }
-        }, 5, 5, TimeUnit.MILLISECONDS);
+        }), 5, 5, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -401,7 +409,7 @@ public final class StrataServer implements ServerControl {
      * Keyspace thread only.
      */
     private final ArrayList<Connection> round = new ArrayList<>();
-    private final Runnable roundTask = this::runRound;
+    private final Runnable roundTask = io.strata.engine.Fatal.guarded(this::runRound);
 
     /** Queues {@code c}'s commands for the end of this event-loop round; keyspace thread (io-threads 1). */
     void runAfterRound(Connection c, io.netty.channel.EventLoop loop) {

@@ -84,7 +84,10 @@ class AdminCommandsTest {
             assertTrue(Long.parseLong(f.get("used_memory")) > 0);
             assertTrue(f.get("used_memory_human").matches("\\d+\\.\\d\\d[KMG]"), f.get("used_memory_human"));
             assertTrue(Long.parseLong(f.get("used_memory_rss")) > 0);
-            assertEquals("0", f.get("maxmemory"));
+            // the spill tier is on by default, so maxmemory comes from the heap
+            assertEquals(Long.toString(io.strata.engine.Engine.heapDerivedMaxmemory(Runtime.getRuntime().maxMemory())),
+                f.get("maxmemory"));
+            assertEquals("heap", f.get("maxmemory_source"));
             assertEquals("noeviction", f.get("maxmemory_policy"));
             assertEquals("0", f.get("loading"));
             assertEquals("0", f.get("aof_enabled"));

@@ -26,7 +26,7 @@ class EvictionTest {
     @Covers({"set", "get", "del"})
     @DisplayName("noeviction: past maxmemory, DENYOOM commands get Redis' OOM error while reads and DEL still work")
     void noeviction() {
-        try (TestServer s = TestServer.start("--maxmemory", "3mb"); Jedis j = new Jedis("127.0.0.1", s.port())) {
+        try (TestServer s = TestServer.start("--tier-spill", "no", "--maxmemory", "3mb"); Jedis j = new Jedis("127.0.0.1", s.port())) {
             JedisDataException oom = assertThrows(JedisDataException.class, () -> {
                 for (int i = 0; i < 100_000; i++) {
                     j.set("k" + i, VALUE);
@@ -44,7 +44,7 @@ class EvictionTest {
     @Covers({"set", "config|set"})
     @DisplayName("allkeys-lru keeps used_memory within maxmemory by evicting keys, and publishes 'evicted' events")
     void allkeysLru() throws Exception {
-        try (TestServer s = TestServer.start("--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru",
+        try (TestServer s = TestServer.start("--tier-spill", "no", "--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru",
                 "--notify-keyspace-events", "Ee");
              Jedis j = new Jedis("127.0.0.1", s.port()); RawClient sub = new RawClient(s.port())) {
             sub.command("SUBSCRIBE", "__keyevent@0__:evicted");
@@ -65,7 +65,7 @@ class EvictionTest {
     @Covers({"set", "expire"})
     @DisplayName("volatile-lru evicts only keys with a TTL and refuses writes with OOM when none is left")
     void volatileOnly() {
-        try (TestServer s = TestServer.start("--maxmemory", "3mb", "--maxmemory-policy", "volatile-lru");
+        try (TestServer s = TestServer.start("--tier-spill", "no", "--maxmemory", "3mb", "--maxmemory-policy", "volatile-lru");
              Jedis j = new Jedis("127.0.0.1", s.port())) {
             for (int i = 0; i < 1000; i++) {
                 j.set("keep" + i, VALUE);
@@ -90,7 +90,7 @@ class EvictionTest {
     @Covers({"object|freq", "object|idletime"})
     @DisplayName("With an LFU policy OBJECT FREQ answers the counter and OBJECT IDLETIME refuses, as Redis")
     void lfuIntrospection() {
-        try (TestServer s = TestServer.start("--maxmemory-policy", "allkeys-lfu");
+        try (TestServer s = TestServer.start("--tier-spill", "no", "--maxmemory-policy", "allkeys-lfu");
              Jedis j = new Jedis("127.0.0.1", s.port())) {
             j.set("f", "v");
             for (int i = 0; i < 200; i++) {

@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A dataset larger than the server's heap and maxmemory, loaded through the real
- * {@code redis-cli --pipe} into a child server JVM ({@code -Xmx512m}) with the spill tier on.
- * {@code -Dstrata.bigdata=true} runs the full size of the issue (4 million 400-byte values, 1.6 GB,
- * {@code maxmemory 128mb}) and asserts the child's anonymous memory stays under half the value
- * bytes; by default a scaled run (300 000 keys, {@code maxmemory 16mb}) only reports it.
+ * Datasets larger than the server's heap, loaded through the real {@code redis-cli --pipe} into
+ * child server JVMs. The first test gives the server nothing but a small heap ({@code -Xmx256m}):
+ * the spill tier is on by default and maxmemory comes from the heap. {@code -Dstrata.bigdata=true}
+ * runs the issue's full sizes (1 million 400-byte values into 256 MB; 4 million into
+ * {@code maxmemory 128mb}); by default scaled runs keep CI short.
  */
 class LargerThanRamTest {
     private static final String REDIS_CLI = "/usr/bin/redis-cli";
@@ -40,6 +40,110 @@ class LargerThanRamTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    @DisplayName("a server given only -Xmx256m takes N keys of 400 B (more than its heap) through redis-cli --pipe: spilling is on by default, PING answers throughout, every sampled value is right")
+    void onlyASmallHeap() throws Exception {
+        assumeTrue(new File(REDIS_CLI).canExecute(), "redis-cli (Debian redis-tools) is not installed");
+        int n = Boolean.getBoolean("strata.bigdata") ? 1_000_000 : 300_000;
+        Process server = null;
+        try {
+            int port = RedisServerProcess.freePort();
+            server = startChild(port, List.of("-Xmx256m"), List.of(), TimeUnit.MINUTES.toMillis(2));
+            long[] worstPing = new long[1];
+            Throwable[] pingFailure = new Throwable[1];
+            Thread pinger = pinger(port, worstPing, pingFailure);
+            long t0 = System.nanoTime();
+            feed(port, n);
+            double loadSec = (System.nanoTime() - t0) / 1e9;
+            pinger.interrupt();
+            pinger.join();
+            assertEquals(null, pingFailure[0], "PING failed during the load");
+            try (Jedis j = new Jedis("127.0.0.1", port, 600_000)) {
+                assertEquals(n, j.dbSize());
+                sample(j, n, 1000, 1);
+                Map<String, String> tiers = Tiering.info(j);
+                Map<String, String> mem = AdminCommandsTest.parseInfo(j.info("memory"));
+                assertTrue(Long.parseLong(tiers.get("tier_cold_keys")) > 0, tiers.toString());
+                assertEquals("heap", mem.get("maxmemory_source"));
+                long cold = Long.parseLong(tiers.get("tier_cold_keys"));
+                System.out.printf("LargerThanRamTest -Xmx256m only: %d keys in %.1f s (%.0f keys/s), slowest PING %d ms, "
+                        + "maxmemory %s (from the heap), cold keys %d, filter %.2f B per cold key, RssAnon %d MB%n",
+                    n, loadSec, n / loadSec, worstPing[0], mem.get("maxmemory_human"), cold,
+                    (double) Long.parseLong(tiers.get("tier_filter_bytes")) / cold, rssAnonBytes(server.pid()) >> 20);
+            }
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+                server.waitFor();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("bin/strata-server with only --maxmemory sizes the heap itself: RssAnon stays under heap + 200 MB while 4x maxmemory is loaded")
+    void maxmemoryAloneBoundsTheProcess() throws Exception {
+        assumeTrue(new File(REDIS_CLI).canExecute(), "redis-cli (Debian redis-tools) is not installed");
+        long maxmemory = 32L << 20;
+        int n = (int) (4 * maxmemory / VALUE_BYTES);
+        // README "Memory": -Xmx = max(maxmemory + 256 MB, 1.5 x maxmemory), RssAnon about heap + 150 MB
+        long bound = Math.max(maxmemory + (256L << 20), maxmemory * 3 / 2) + (200L << 20);
+        Process server = null;
+        try {
+            int port = RedisServerProcess.freePort();
+            server = startChild(port, null, List.of("--maxmemory", "32mb"), TimeUnit.MINUTES.toMillis(2));
+            long pid = server.pid();
+            long[] peak = new long[1];
+            Thread watch = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        peak[0] = Math.max(peak[0], rssAnonBytes(pid));
+                        Thread.sleep(100);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            watch.start();
+            feed(port, n);
+            try (Jedis j = new Jedis("127.0.0.1", port, 600_000)) {
+                assertEquals(n, j.dbSize());
+                sample(j, n, 500, 3);
+                assertEquals(maxmemory, Tiering.infoField(j, "memory", "maxmemory"));
+            }
+            watch.interrupt();
+            watch.join();
+            peak[0] = Math.max(peak[0], rssAnonBytes(pid));
+            System.out.printf("LargerThanRamTest --maxmemory 32mb: %d keys, peak RssAnon %d MB, bound %d MB%n",
+                n, peak[0] >> 20, bound >> 20);
+            assertTrue(peak[0] < bound, "RssAnon peaked at " + peak[0] + " B, over the documented " + bound + " B");
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+                server.waitFor();
+            }
+        }
+    }
+
+    /** A thread that PINGs every 50 ms over its own connection; the first failure is kept. */
+    private static Thread pinger(int port, long[] worstMs, Throwable[] failure) {
+        Thread t = new Thread(() -> {
+            try (Jedis j = new Jedis("127.0.0.1", port, 10_000)) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    long t0 = System.nanoTime();
+                    assertEquals("PONG", j.ping());
+                    worstMs[0] = Math.max(worstMs[0], (System.nanoTime() - t0) / 1_000_000);
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException done) {
+                // the load finished
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "pinger");
+        t.start();
+        return t;
+    }
 
     @Test
     @DisplayName("-Xmx512m server takes N keys of 400 B through redis-cli --pipe with the spill tier, answers sampled keys, keeps them across SHUTDOWN SAVE and a restart")
@@ -50,9 +154,10 @@ class LargerThanRamTest {
         String maxmemory = System.getProperty("strata.bigdata.maxmemory", big ? "128mb" : "16mb");
         long valueBytes = (long) n * VALUE_BYTES;
         Process server = null;
+        List<String> flags = List.of("--tier-spill", "yes", "--maxmemory", maxmemory, "--maxmemory-policy", "allkeys-lru");
         try {
             int port = RedisServerProcess.freePort();
-            server = startChild(port, maxmemory, TimeUnit.MINUTES.toMillis(2));
+            server = startChild(port, List.of("-Xmx512m"), flags, TimeUnit.MINUTES.toMillis(2));
             long t0 = System.nanoTime();
             feed(port, n);
             double loadSec = (System.nanoTime() - t0) / 1e9;
@@ -92,7 +197,7 @@ class LargerThanRamTest {
 
             port = RedisServerProcess.freePort();
             long r0 = System.nanoTime();
-            server = startChild(port, maxmemory, TimeUnit.MINUTES.toMillis(big ? 30 : 3));
+            server = startChild(port, List.of("-Xmx512m"), flags, TimeUnit.MINUTES.toMillis(big ? 30 : 3));
             double restartSec = (System.nanoTime() - r0) / 1e9;
             try (Jedis j = new Jedis("127.0.0.1", port, 600_000)) {
                 assertEquals(n, j.dbSize());
@@ -174,26 +279,38 @@ class LargerThanRamTest {
     }
 
     /**
-     * Starts {@code io.strata.server.Main} in a child JVM with {@code -Xmx512m}, the Chronicle
-     * module flags this JVM runs with, the spill tier on and persistence off (SHUTDOWN SAVE
-     * saves anyway), and waits until it has loaded its dataset (INFO loading:0).
+     * Starts {@code io.strata.server.Main} in a child JVM with {@code jvm} flags, the Chronicle
+     * module flags this JVM runs with, persistence off (SHUTDOWN SAVE saves anyway) and
+     * {@code flags}, and waits until it has loaded its dataset (INFO loading:0). With
+     * {@code jvm} null the child runs through {@code bin/strata-server} over this build's
+     * classes, so the launcher chooses heap and collector.
      */
-    private Process startChild(int port, String maxmemory, long timeoutMs) throws Exception {
+    private Process startChild(int port, List<String> jvm, List<String> flags, long timeoutMs) throws Exception {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        List<String> modules = new ArrayList<>();
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                cmd.add(arg);
+                modules.add(arg);
             }
         }
-        cmd.add("-Dchronicle.analytics.disable=true");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strata.server.Main",
-            "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-            "--save", "", "--appendonly", "no", "--tier-spill", "yes", "--maxmemory", maxmemory,
-            "--maxmemory-policy", "allkeys-lru"));
+        modules.add("-Dchronicle.analytics.disable=true");
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (jvm == null) {
+            Path launcher = Path.of("..", "bin", "strata-server").toAbsolutePath().normalize();
+            cmd.add(launcher.toString());
+            pb.environment().put("STRATA_SERVER_CP", System.getProperty("java.class.path"));
+            pb.environment().put("JAVA_OPTS", String.join(" ", modules));
+        } else {
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(jvm);
+            cmd.addAll(modules);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strata.server.Main"));
+        }
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+            "--save", "", "--appendonly", "no"));
+        cmd.addAll(flags);
         Path log = dir.resolve("server.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process p = pb.redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {

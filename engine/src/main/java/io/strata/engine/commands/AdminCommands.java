@@ -294,9 +294,15 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "used_memory_lua", 0);
         field(sb, "used_memory_scripts", 0);
         field(sb, "number_of_cached_scripts", 0);
-        field(sb, "maxmemory", engine.config.maxmemory);
-        field(sb, "maxmemory_human", human(engine.config.maxmemory));
+        long max = engine.maxmemory();
+        field(sb, "maxmemory", max);
+        field(sb, "maxmemory_human", human(max));
         field(sb, "maxmemory_policy", engine.config.maxmemoryPolicy);
+        // config: set by the user; heap: derived from -Xmx because the spill tier is on; none: unbounded
+        field(sb, "maxmemory_source", engine.maxmemorySource());
+        field(sb, "heap_guard", engine.heapGuard);
+        field(sb, "heap_guard_human", human(engine.heapGuard));
+        field(sb, "heap_pressure", engine.heapPressure ? 1 : 0);
         field(sb, "mem_fragmentation_ratio", fmt2(used == 0 ? 0 : (double) rss / used));
         field(sb, "mem_fragmentation_bytes", rss - used);
         field(sb, "mem_not_counted_for_evict", 0);

@@ -138,7 +138,7 @@ public final class Config {
     public volatile int maxmemorySamples = 5;
     public volatile int maxmemoryEvictionTenacity = 10;
     /** Past maxmemory, move the coldest keys to the spill tier instead of evicting them. */
-    public volatile boolean tierSpill = false;
+    public volatile boolean tierSpill = true;
     /** Where the spill files go; empty: {@code dir/spill}. */
     public volatile String tierSpillDir = "";
     /** Disk budget of the spill tier in bytes (records, keys and overhead); 0 = unbounded. */

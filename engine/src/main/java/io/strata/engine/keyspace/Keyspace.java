@@ -434,6 +434,26 @@ public final class Keyspace {
         return m;
     }
 
+    /** Bytes of the spill tier's in-RAM key filters. */
+    public long filterMemory() {
+        long m = 0;
+        for (Database db : dbs) {
+            if (db.cold != null) {
+                m += db.cold.filterBytes();
+            }
+        }
+        return m;
+    }
+
+    /** Estimated bytes of the RAM tier alone (without the cold keys' filters): what {@code maxmemory} bounds. */
+    public long hotMemory() {
+        long m = 0;
+        for (Database db : dbs) {
+            m += db.memory();
+        }
+        return m;
+    }
+
     /**
      * Sets a key's value as SET does: a new key gets no expiry; an existing key keeps its entry and,
      * when {@code keepTtl} is false, loses its expiry.
@@ -876,7 +896,7 @@ public final class Keyspace {
 
     /** A loader should put its next key in the spill tier: RAM already holds its share. */
     public boolean loadGoesCold() {
-        return codec != null && loadHotLimit > 0 && usedMemory() >= loadHotLimit;
+        return codec != null && loadHotLimit > 0 && hotMemory() >= loadHotLimit;
     }
 
     /**

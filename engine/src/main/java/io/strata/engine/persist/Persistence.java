@@ -221,6 +221,7 @@ public final class Persistence {
             try {
                 res = RdbSaver.save(snap::run, dir, name, temp, opt, () -> b.cancelled);
             } catch (Throwable e) {
+                io.strata.engine.Fatal.exitIfFatal(e);
                 failure = e;
             }
             RdbSaver.Result result = res;

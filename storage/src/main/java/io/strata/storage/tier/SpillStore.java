@@ -24,8 +24,10 @@ import java.util.function.BiConsumer;
  * The spill tier: cold records in mmap'd Chronicle Maps under one directory, split into
  * partitions by key hash, each partition a list of generations. A generation is sized from what
  * is known when it is created (the partition's size and the average key and record sizes seen so
- * far); when it fills up a new one is added, so the user never states entry counts. An in-RAM
- * {@link KeyFilter} answers most misses without touching the files. The directory is wiped on
+ * far); when it fills up a new one is added, so the user never states entry counts. Each
+ * generation has an in-RAM {@link CuckooFilter} of the keys whose live record it holds (about
+ * 2–3 bytes per key), which answers most misses without touching the files; a generation is full
+ * when its filter is, and a key is removed only from the filter of the generation that holds it. The directory is wiped on
  * open: spill files are rebuilt from RDB and AOF, never trusted after a crash.
  *
  * <p>Point-in-time reads ({@link #freeze}): while frozen, the generations that existed at the
@@ -60,7 +62,8 @@ public final class SpillStore implements Closeable {
     private final List<List<ChronicleMap<byte[], byte[]>>> partitions = new ArrayList<>();
     /** The ids of each partition's generations, ascending: a scan cursor names a generation by id, so removals don't shift it. */
     private final List<List<Integer>> generationIds = new ArrayList<>();
-    private final KeyFilter filter = new KeyFilter();
+    /** Each generation's filter, parallel to {@link #partitions}: it holds exactly the keys whose live record is there. */
+    private final List<List<CuckooFilter>> filters = new ArrayList<>();
     private long count;
     private long keyBytes;
     private long recordBytes;
@@ -89,6 +92,7 @@ public final class SpillStore implements Closeable {
         for (int i = 0; i < PARTITIONS; i++) {
             partitions.add(new ArrayList<>());
             generationIds.add(new ArrayList<>());
+            filters.add(new ArrayList<>());
         }
     }
 
@@ -153,7 +157,7 @@ public final class SpillStore implements Closeable {
      * Best effort: it may read a record that is gone by then, or nothing.
      */
     public void prefetch(byte[] key) {
-        ChronicleMap<byte[], byte[]>[] gens = readView[partition(KeyFilter.hash(key))];
+        ChronicleMap<byte[], byte[]>[] gens = readView[partition(CuckooFilter.hash(key))];
         closeLock.readLock().lock();
         try {
             for (int g = gens.length - 1; g >= 0; g--) {
@@ -174,7 +178,8 @@ public final class SpillStore implements Closeable {
 
     private ChronicleMap<byte[], byte[]> newGeneration(int p) {
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
-        long entries = Math.max(firstGenerationEntries, count / PARTITIONS);
+        // half the partition's size: the newest generation's filter is at worst a third empty
+        long entries = Math.max(firstGenerationEntries, count / PARTITIONS / 2);
         double avgKey = count == 0 ? 24 : Math.max(8, (double) keyBytes / count);
         double avgValue = count == 0 ? 256 : Math.max(16, (double) recordBytes / count);
         int seq = fileSeq++;
@@ -190,6 +195,7 @@ public final class SpillStore implements Closeable {
                 .maxBloatFactor(20)
                 .createPersistedTo(f);
             gens.add(m);
+            filters.get(p).add(new CuckooFilter(entries));
             generationIds.get(p).add(seq);
             generationsCreated++;
             publishReadView();
@@ -231,17 +237,17 @@ public final class SpillStore implements Closeable {
             count--;
             keyBytes -= key.length;
             recordBytes -= old.length;
-            filter.remove(KeyFilter.hash(key));
+            filters.get(p).get(g).remove(CuckooFilter.hash(key));
         }
         return old;
     }
 
     /** Stores or replaces a record; FULL when the byte budget would be exceeded (any old record is then gone). */
     public PutResult put(byte[] key, byte[] record) {
-        long h = KeyFilter.hash(key);
+        long h = CuckooFilter.hash(key);
         int p = partition(h);
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
-        if (filter.mightContain(h)) {
+        if (mightContain(p, h)) {
             int g = locate(key, p);
             if (g >= 0) {
                 drop(key, p, g);
@@ -250,19 +256,44 @@ public final class SpillStore implements Closeable {
         if (maxBytes > 0 && storedBytes() + key.length + record.length + RECORD_OVERHEAD > maxBytes) {
             return PutResult.FULL;
         }
-        int last = gens.size() - 1;
-        ChronicleMap<byte[], byte[]> m = last < 0 || isFrozen(p, last) ? newGeneration(p) : gens.get(last);
-        try {
-            m.put(key, record);
-        } catch (IllegalStateException | IllegalArgumentException full) {
-            // this generation cannot take more: start a new one sized from what we have seen
-            newGeneration(p).put(key, record);
-        }
+        putNewest(p, h, key, record);
         count++;
-        filter.add(h);
         keyBytes += key.length;
         recordBytes += record.length;
         return PutResult.OK;
+    }
+
+    /**
+     * Writes a record into partition {@code p}'s newest generation, or a new one when that is
+     * frozen or full (its filter is, or Chronicle refuses more), and adds it to that one's filter.
+     */
+    private void putNewest(int p, long h, byte[] key, byte[] record) {
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        int last = gens.size() - 1;
+        if (last < 0 || isFrozen(p, last) || filters.get(p).get(last).full()) {
+            newGeneration(p);
+            last = gens.size() - 1;
+        }
+        try {
+            gens.get(last).put(key, record);
+        } catch (IllegalStateException | IllegalArgumentException full) {
+            // this generation cannot take more: start a new one sized from what we have seen
+            newGeneration(p);
+            last = gens.size() - 1;
+            gens.get(last).put(key, record);
+        }
+        filters.get(p).get(last).add(h);
+    }
+
+    /** Whether any generation's filter of partition {@code p} may hold hash {@code h}. */
+    private boolean mightContain(int p, long h) {
+        List<CuckooFilter> fs = filters.get(p);
+        for (int g = fs.size() - 1; g >= 0; g--) {
+            if (fs.get(g).mightContain(h)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code key} may have a record: false means certainly not, without touching the files. */
@@ -270,7 +301,8 @@ public final class SpillStore implements Closeable {
         if (count == 0) {
             return false;
         }
-        boolean maybe = filter.mightContain(KeyFilter.hash(b, off, len));
+        long h = CuckooFilter.hash(b, off, len);
+        boolean maybe = mightContain(partition(h), h);
         if (!maybe) {
             filterMisses++;
         }
@@ -282,12 +314,12 @@ public final class SpillStore implements Closeable {
         if (count == 0) {
             return null;
         }
-        long h = KeyFilter.hash(key);
-        if (!filter.mightContain(h)) {
+        long h = CuckooFilter.hash(key);
+        int p = partition(h);
+        if (!mightContain(p, h)) {
             filterMisses++;
             return null;
         }
-        int p = partition(h);
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
         for (int g = gens.size() - 1; g >= 0; g--) {
             byte[] v = gens.get(g).get(key);
@@ -304,11 +336,11 @@ public final class SpillStore implements Closeable {
 
     /** Removes and returns the record of {@code key} (promotion, deletion), or null. */
     public byte[] remove(byte[] key) {
-        long h = KeyFilter.hash(key);
-        if (count == 0 || !filter.mightContain(h)) {
+        long h = CuckooFilter.hash(key);
+        int p = partition(h);
+        if (count == 0 || !mightContain(p, h)) {
             return null;
         }
-        int p = partition(h);
         int g = locate(key, p);
         return g < 0 ? null : drop(key, p, g);
     }
@@ -357,9 +389,15 @@ public final class SpillStore implements Closeable {
         return b;
     }
 
-    /** RAM held by the key filter. */
+    /** RAM held by the key filters (and the removals noted during a freeze). */
     public long filterBytes() {
-        return filter.bytes() + deferred.size() * 64L;
+        long b = deferred.size() * 64L;
+        for (List<CuckooFilter> fs : filters) {
+            for (CuckooFilter f : fs) {
+                b += f.bytes();
+            }
+        }
+        return b;
     }
 
     /** Generations created since open. */
@@ -548,7 +586,7 @@ public final class SpillStore implements Closeable {
         }
         for (ByteBuffer k : deferred) {
             byte[] key = k.array();
-            int p = partition(KeyFilter.hash(key));
+            int p = partition(CuckooFilter.hash(key));
             List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
             for (int g = 0; g < frozenCount[p]; g++) {
                 if (gens.get(g).remove(key) != null) {
@@ -564,6 +602,7 @@ public final class SpillStore implements Closeable {
                 if (gens.get(g).longSize() == 0) {
                     closeMap(gens.remove(g), true);
                     generationIds.get(p).remove(g);
+                    filters.get(p).remove(g);
                 }
             }
         }
@@ -581,11 +620,11 @@ public final class SpillStore implements Closeable {
         int moved = 0;
         for (int p = 0; p < PARTITIONS && moved < maxRecords; p++) {
             List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
-            if (gens.size() <= MAX_GENERATIONS) {
+            int src = gens.size() > MAX_GENERATIONS ? 0 : sparseGeneration(p);
+            if (src < 0) {
                 continue;
             }
-            int src = 0;
-            for (int g = 1; g < gens.size() - 1; g++) {
+            for (int g = 1; g < gens.size() - 1 && gens.size() > MAX_GENERATIONS; g++) {
                 if (gens.get(g).longSize() < gens.get(src).longSize()) {
                     src = g;
                 }
@@ -599,29 +638,43 @@ public final class SpillStore implements Closeable {
                     values.add(v);
                 });
             }
+            CuckooFilter fromFilter = filters.get(p).get(src);
             for (int i = 0; i < keys.size(); i++) {
+                long h = CuckooFilter.hash(keys.get(i));
                 from.remove(keys.get(i));
-                ChronicleMap<byte[], byte[]> to = gens.get(gens.size() - 1);
-                try {
-                    to.put(keys.get(i), values.get(i));
-                } catch (IllegalStateException | IllegalArgumentException full) {
-                    newGeneration(p).put(keys.get(i), values.get(i));
-                }
+                fromFilter.remove(h);
+                putNewest(p, h, keys.get(i), values.get(i));
             }
             moved += keys.size();
             if (from.longSize() == 0) {
-                generationIds.get(p).remove(src);
-                gens.remove(src);
+                int at = gens.indexOf(from);
+                generationIds.get(p).remove(at);
+                filters.get(p).remove(at);
+                gens.remove(at);
                 closeMap(from, true);
             }
         }
         return moved;
     }
 
+    /**
+     * An older generation of partition {@code p} holding less than half of what its filter was
+     * sized for (keys promoted or deleted since), or -1: its records move to the newest generation
+     * so that filter memory per cold key stays bounded.
+     */
+    private int sparseGeneration(int p) {
+        List<CuckooFilter> fs = filters.get(p);
+        for (int g = 0; g < fs.size() - 1; g++) {
+            if (fs.get(g).size() < fs.get(g).capacity() / 2) {
+                return g;
+            }
+        }
+        return -1;
+    }
+
     /** Drops every record quickly: closes and deletes the generations. Precondition: not frozen. */
     public void clear() {
         closeMaps(true);
-        filter.clear();
         deferred.clear();
         frozenCount = null;
         count = 0;
@@ -652,6 +705,9 @@ public final class SpillStore implements Closeable {
         }
         for (List<Integer> ids : generationIds) {
             ids.clear();
+        }
+        for (List<CuckooFilter> fs : filters) {
+            fs.clear();
         }
         publishReadView();
     }
