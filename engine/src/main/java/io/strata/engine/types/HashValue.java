@@ -21,13 +21,18 @@ import java.util.function.BiConsumer;
  * <p>Thread rule: keyspace thread only.
  */
 public final class HashValue implements Value {
-    /** Listpack encoding: fields and values at the same index; null once converted. */
-    private byte[][] fields = new byte[4][];
-    private byte[][] values = new byte[4][];
+    /**
+     * Listpack encoding: the pairs packed in one array in insertion order, each as
+     * {@code len(field) field len(value) value} with LEB128 lengths — one object per hash instead
+     * of two arrays per pair (measured before: 84 bytes of used_memory per field against Redis'
+     * 27). Exactly {@link #lpUsed} bytes long; null once converted.
+     */
+    private byte[] lp = EMPTY;
     private int lpSize;
-    private long lpBytes;
     /** Hashtable encoding; null while listpack. */
     private ByteTable table;
+
+    private static final byte[] EMPTY = new byte[0];
 
     @Override
     public String typeName() {
@@ -48,13 +53,71 @@ public final class HashValue implements Value {
         return table == null ? lpSize : table.size();
     }
 
-    private int indexOf(byte[] b, int off, int len) {
-        for (int i = 0; i < lpSize; i++) {
-            if (Bytes.equals(fields[i], b, off, len)) {
-                return i;
+    private static int lenSize(int len) {
+        return len < 0x80 ? 1 : len < 0x4000 ? 2 : len < 0x20_0000 ? 3 : len < 0x1000_0000 ? 4 : 5;
+    }
+
+    private static int putLen(byte[] b, int pos, int len) {
+        while (len >= 0x80) {
+            b[pos++] = (byte) (len | 0x80);
+            len >>>= 7;
+        }
+        b[pos++] = (byte) len;
+        return pos;
+    }
+
+    /**
+     * The length stored at {@code pos} (low 32 bits) and the position after it (high 32 bits).
+     * Stateless: a snapshot thread may read a captured value while the keyspace thread reads it too.
+     */
+    private static long readLen(byte[] b, int pos) {
+        int len = 0;
+        int shift = 0;
+        while (true) {
+            int x = b[pos++];
+            len |= (x & 0x7f) << shift;
+            if (x >= 0) {
+                return (long) pos << 32 | len;
             }
+            shift += 7;
+        }
+    }
+
+    /** Offset of the pair whose field equals {@code b[off, off+len)}, or -1. */
+    private int indexOf(byte[] b, int off, int len) {
+        byte[] p = lp;
+        int pos = 0;
+        for (int i = 0; i < lpSize; i++) {
+            long r = readLen(p, pos);
+            int flen = (int) r;
+            int f = (int) (r >>> 32);
+            r = readLen(p, f + flen);
+            int end = (int) (r >>> 32) + (int) r;
+            if (flen == len && java.util.Arrays.equals(p, f, f + flen, b, off, off + len)) {
+                return pos;
+            }
+            pos = end;
         }
         return -1;
+    }
+
+    /** The pairs as arrays, in order: {@code out[2i]} field, {@code out[2i+1]} value. */
+    private byte[][] unpack() {
+        byte[] p = lp;
+        byte[][] out = new byte[lpSize * 2][];
+        int pos = 0;
+        for (int i = 0; i < lpSize; i++) {
+            long r = readLen(p, pos);
+            int flen = (int) r;
+            int f = (int) (r >>> 32);
+            out[2 * i] = java.util.Arrays.copyOfRange(p, f, f + flen);
+            r = readLen(p, f + flen);
+            int v = (int) (r >>> 32);
+            int vlen = (int) r;
+            out[2 * i + 1] = java.util.Arrays.copyOfRange(p, v, v + vlen);
+            pos = v + vlen;
+        }
+        return out;
     }
 
     /** The value of a field, or null. */
@@ -63,8 +126,13 @@ public final class HashValue implements Value {
             ByteTable.Node n = table.find(b, off, len);
             return n == null ? null : n.value;
         }
-        int i = indexOf(b, off, len);
-        return i < 0 ? null : values[i];
+        int pos = indexOf(b, off, len);
+        if (pos < 0) {
+            return null;
+        }
+        long r = readLen(lp, pos + lenSize(len) + len);
+        int v = (int) (r >>> 32);
+        return java.util.Arrays.copyOfRange(lp, v, v + (int) r);
     }
 
     public byte[] get(byte[] field) {
@@ -72,7 +140,10 @@ public final class HashValue implements Value {
     }
 
     public boolean exists(byte[] b, int off, int len) {
-        return get(b, off, len) != null;
+        if (table != null) {
+            return table.find(b, off, len) != null;
+        }
+        return indexOf(b, off, len) >= 0;
     }
 
     /**
@@ -87,24 +158,37 @@ public final class HashValue implements Value {
         if (table != null) {
             return table.put(field, value);
         }
-        int i = indexOf(field, 0, field.length);
-        if (i >= 0) {
-            lpBytes += value.length - values[i].length;
-            values[i] = value;
-            return false;
+        int pos = indexOf(field, 0, field.length);
+        boolean added = pos < 0;
+        int at = lp.length;
+        int oldEnd = at;
+        if (!added) {
+            // replace in place: the pair keeps its position, as in Redis' listpack
+            at = pos + lenSize(field.length) + field.length;
+            long r = readLen(lp, at);
+            oldEnd = (int) (r >>> 32) + (int) r;
         }
-        if (lpSize == fields.length) {
-            fields = java.util.Arrays.copyOf(fields, lpSize * 2);
-            values = java.util.Arrays.copyOf(values, lpSize * 2);
+        byte[] piece = new byte[(added ? lenSize(field.length) + field.length : 0) + lenSize(value.length) + value.length];
+        int w = 0;
+        if (added) {
+            w = putLen(piece, w, field.length);
+            System.arraycopy(field, 0, piece, w, field.length);
+            w += field.length;
         }
-        fields[lpSize] = field;
-        values[lpSize] = value;
-        lpSize++;
-        lpBytes += field.length + value.length;
-        if (lpSize > maxEntries) {
-            convert();
+        w = putLen(piece, w, value.length);
+        System.arraycopy(value, 0, piece, w, value.length);
+        byte[] n = new byte[lp.length - (oldEnd - at) + piece.length];
+        System.arraycopy(lp, 0, n, 0, at);
+        System.arraycopy(piece, 0, n, at, piece.length);
+        System.arraycopy(lp, oldEnd, n, at + piece.length, lp.length - oldEnd);
+        lp = n;
+        if (added) {
+            lpSize++;
+            if (lpSize > maxEntries) {
+                convert();
+            }
         }
-        return true;
+        return added;
     }
 
     /** Removes a field; returns true when it was there. */
@@ -112,30 +196,30 @@ public final class HashValue implements Value {
         if (table != null) {
             return table.remove(b, off, len) != null;
         }
-        int i = indexOf(b, off, len);
-        if (i < 0) {
+        int pos = indexOf(b, off, len);
+        if (pos < 0) {
             return false;
         }
-        lpBytes -= fields[i].length + values[i].length;
-        System.arraycopy(fields, i + 1, fields, i, lpSize - i - 1);
-        System.arraycopy(values, i + 1, values, i, lpSize - i - 1);
+        long r = readLen(lp, pos + lenSize(len) + len);
+        int end = (int) (r >>> 32) + (int) r;
+        byte[] n = new byte[lp.length - (end - pos)];
+        System.arraycopy(lp, 0, n, 0, pos);
+        System.arraycopy(lp, end, n, pos, lp.length - end);
+        lp = n.length == 0 ? EMPTY : n;
         lpSize--;
-        fields[lpSize] = null;
-        values[lpSize] = null;
         return true;
     }
 
     /** Switches to "hashtable" for good. */
     private void convert() {
         ByteTable t = new ByteTable();
-        for (int i = 0; i < lpSize; i++) {
-            t.put(fields[i], values[i]);
+        byte[][] pairs = unpack();
+        for (int i = 0; i < pairs.length; i += 2) {
+            t.put(pairs[i], pairs[i + 1]);
         }
         table = t;
-        fields = null;
-        values = null;
+        lp = null;
         lpSize = 0;
-        lpBytes = 0;
     }
 
     /** Visits every field and value, in insertion order while listpack-encoded. */
@@ -144,8 +228,9 @@ public final class HashValue implements Value {
             table.forEach(n -> visitor.accept(n.key, n.value));
             return;
         }
-        for (int i = 0; i < lpSize; i++) {
-            visitor.accept(fields[i], values[i]);
+        byte[][] pairs = unpack();
+        for (int i = 0; i < pairs.length; i += 2) {
+            visitor.accept(pairs[i], pairs[i + 1]);
         }
     }
 
@@ -165,7 +250,8 @@ public final class HashValue implements Value {
     public byte[][] random(Random rnd) {
         if (table == null) {
             int i = rnd.nextInt(lpSize);
-            return new byte[][] {fields[i], values[i]};
+            byte[][] pairs = unpack();
+            return new byte[][] {pairs[2 * i], pairs[2 * i + 1]};
         }
         ByteTable.Node n = table.random(rnd);
         return new byte[][] {n.key, n.value};
@@ -175,6 +261,7 @@ public final class HashValue implements Value {
     public List<byte[][]> randomDistinct(int count, Random rnd) {
         List<byte[][]> out = new ArrayList<>(count);
         if (table == null) {
+            byte[][] pairs = unpack();
             int[] idx = new int[lpSize];
             for (int i = 0; i < lpSize; i++) {
                 idx[i] = i;
@@ -184,7 +271,7 @@ public final class HashValue implements Value {
                 int t = idx[i];
                 idx[i] = idx[j];
                 idx[j] = t;
-                out.add(new byte[][] {fields[idx[i]], values[idx[i]]});
+                out.add(new byte[][] {pairs[2 * idx[i]], pairs[2 * idx[i] + 1]});
             }
             return out;
         }
@@ -198,27 +285,20 @@ public final class HashValue implements Value {
     public Value copy() {
         HashValue h = new HashValue();
         if (table != null) {
-            h.fields = null;
-            h.values = null;
+            h.lp = null;
             h.table = table.copy();
             return h;
         }
-        h.fields = new byte[Math.max(4, lpSize)][];
-        h.values = new byte[Math.max(4, lpSize)][];
-        for (int i = 0; i < lpSize; i++) {
-            h.fields[i] = fields[i].clone();
-            h.values[i] = values[i].clone();
-        }
+        h.lp = lp.length == 0 ? EMPTY : lp.clone();
         h.lpSize = lpSize;
-        h.lpBytes = lpBytes;
         return h;
     }
 
     @Override
     public long memoryUsage() {
         if (table == null) {
-            // a listpack: a few bytes of header per entry besides the strings themselves
-            return 48 + lpBytes + 50L * lpSize; // two byte[] and two slots per pair (measured)
+            // the object (header, two references, a count) and the packed array
+            return 32 + io.strata.engine.keyspace.Memory.bytes(lp.length);
         }
         return 16 + 96 + table.bytes() + 76L * table.size();
     }

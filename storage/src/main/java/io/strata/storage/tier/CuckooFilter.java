@@ -78,8 +78,9 @@ final class CuckooFilter {
         return size >= limit;
     }
 
+    /** Heap bytes of the filter object and its table (fixed at creation; the rarely used stash is left out). */
     long bytes() {
-        return 48L + 16 + buckets.length * 8L + 16 + stash.length * 8L;
+        return 48L + 16 + buckets.length * 8L;
     }
 
     static int fingerprint(long h) {

@@ -64,6 +64,8 @@ public final class SpillStore implements Closeable {
     private final List<List<Integer>> generationIds = new ArrayList<>();
     /** Each generation's filter, parallel to {@link #partitions}: it holds exactly the keys whose live record is there. */
     private final List<List<CuckooFilter>> filters = new ArrayList<>();
+    /** Sum of the filters' sizes when created (their tables are fixed; a stash of a few entries is not counted). */
+    private long filterTableBytes;
     private long count;
     private long keyBytes;
     private long recordBytes;
@@ -195,7 +197,9 @@ public final class SpillStore implements Closeable {
                 .maxBloatFactor(20)
                 .createPersistedTo(f);
             gens.add(m);
-            filters.get(p).add(new CuckooFilter(entries));
+            CuckooFilter filter = new CuckooFilter(entries);
+            filters.get(p).add(filter);
+            filterTableBytes += filter.bytes();
             generationIds.get(p).add(seq);
             generationsCreated++;
             publishReadView();
@@ -389,15 +393,12 @@ public final class SpillStore implements Closeable {
         return b;
     }
 
-    /** RAM held by the key filters (and the removals noted during a freeze). */
+    /**
+     * RAM held by the key filters (and the removals noted during a freeze). Kept as a running sum:
+     * the engine asks before every command.
+     */
     public long filterBytes() {
-        long b = deferred.size() * 64L;
-        for (List<CuckooFilter> fs : filters) {
-            for (CuckooFilter f : fs) {
-                b += f.bytes();
-            }
-        }
-        return b;
+        return filterTableBytes + deferred.size() * 64L;
     }
 
     /** Generations created since open. */
@@ -602,7 +603,7 @@ public final class SpillStore implements Closeable {
                 if (gens.get(g).longSize() == 0) {
                     closeMap(gens.remove(g), true);
                     generationIds.get(p).remove(g);
-                    filters.get(p).remove(g);
+                    filterTableBytes -= filters.get(p).remove(g).bytes();
                 }
             }
         }
@@ -649,7 +650,7 @@ public final class SpillStore implements Closeable {
             if (from.longSize() == 0) {
                 int at = gens.indexOf(from);
                 generationIds.get(p).remove(at);
-                filters.get(p).remove(at);
+                filterTableBytes -= filters.get(p).remove(at).bytes();
                 gens.remove(at);
                 closeMap(from, true);
             }
@@ -709,6 +710,7 @@ public final class SpillStore implements Closeable {
         for (List<CuckooFilter> fs : filters) {
             fs.clear();
         }
+        filterTableBytes = 0;
         publishReadView();
     }
 
