@@ -97,6 +97,13 @@ public final class TieringCommand implements Callable<Integer> {
     @Option(names = "--tiered-args", description = "Extra server arguments for the tiered server, space-separated.")
     String tieredArgs = "";
 
+    @Option(names = "--baseline", description = "What the RAM server is: strata (Strata with everything in RAM) or redis "
+        + "(redis-server, everything in RAM) (default: ${DEFAULT-VALUE}).")
+    String baseline = "strata";
+
+    @Option(names = "--pipeline", description = "Pipeline depth of the Zipf and uniform runs (default: ${DEFAULT-VALUE}).")
+    int pipeline = 1;
+
     @Option(names = "--rounds", description = "A/B alternations of the read runs (default: ${DEFAULT-VALUE}).")
     int rounds = 2;
 
@@ -126,6 +133,10 @@ public final class TieringCommand implements Callable<Integer> {
 
     @Mixin
     ServerOptions servers = new ServerOptions();
+
+    private boolean redisBaseline() {
+        return "redis".equalsIgnoreCase(baseline);
+    }
 
     /** Where the last report was written (tests read it). */
     public Path reportPath;
@@ -164,6 +175,10 @@ public final class TieringCommand implements Callable<Integer> {
         }
 
         List<String> command(int port) {
+            if (!isTiered() && redisBaseline()) {
+                return new ArrayList<>(List.of(servers.redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
+            }
             List<String> cmd = servers.strataJava(gcLog());
             if (isTiered() && !tieredXmx.isBlank()) {
                 cmd.add(1, "-Xmx" + tieredXmx.trim());
@@ -184,6 +199,8 @@ public final class TieringCommand implements Callable<Integer> {
                         cmd.add(a);
                     }
                 }
+            } else {
+                cmd.addAll(List.of("--tier-spill", "no")); // the spill tier is on by default
             }
             return cmd;
         }
@@ -241,7 +258,7 @@ public final class TieringCommand implements Callable<Integer> {
             return 2;
         }
         Path root = Path.of(System.getProperty("strata.root", ".")).toAbsolutePath().normalize();
-        String unusable = servers.resolve(root, false);
+        String unusable = servers.resolve(root, redisBaseline());
         if (unusable != null) {
             log.println("tiering: " + unusable);
             return 2;
@@ -480,7 +497,9 @@ public final class TieringCommand implements Callable<Integer> {
             List<Server> order = round % 2 == 1 ? List.of(tiered, ram) : List.of(ram, tiered);
             Sample[] got = new Sample[2];
             for (Server s : order) {
-                Run run = measure(s, readSpec(s, keys, dist, connections), scenario, round);
+                LoadSpec spec = readSpec(s, keys, dist, connections);
+                spec.pipeline = pipeline;
+                Run run = measure(s, spec, scenario, round);
                 got[s.isTiered() ? 0 : 1] = run.sample();
             }
             t.add(got[0]);
@@ -495,11 +514,11 @@ public final class TieringCommand implements Callable<Integer> {
         if (md.indexOf("## 2. Reads") < 0) {
             section("## 2. Reads: tiered / all in RAM");
             md.append(String.format(Locale.ROOT,
-                "GET at pipeline 1, %d connections, over all %,d keys; %.1f s measured after %.1f s warm-up per run; the two servers "
+                "GET at pipeline %d, %d connections, over all %,d keys; %.1f s measured after %.1f s warm-up per run; the two servers "
                     + "alternate (tiered first in odd rounds, RAM first in even ones), %d round(s). Ratio = median of the "
                     + "per-round ratios tiered / RAM (throughput > 1 and latency < 1 favour the tiered server). Tier counters = "
                     + "change of the tiered server's INFO fields over its measured runs and warm-ups (sum over rounds).%n%n",
-                connections, keys, duration, warmup, rounds));
+                pipeline, connections, keys, duration, warmup, rounds));
             md.append("| workload | tiered ops/s | RAM ops/s | **throughput tiered / RAM** | per-round | p50 ms tiered / RAM | p50 ratio | p99 ms tiered / RAM | p99 ratio | tier counters during the tiered runs |\n");
             md.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
         }
@@ -786,7 +805,8 @@ public final class TieringCommand implements Callable<Integer> {
             tierCompression == null ? "" : " --tier-compression " + tierCompression,
             tierSpillMaxSize == null ? "" : " --tier-spill-max-size " + tierSpillMaxSize,
             tieredArgs.isBlank() ? "" : " " + tieredArgs.trim(), mb(startupMemory), 100 * hotFraction));
-        b.append("- RAM server: the same without tiering or maxmemory (JVM default heap)")
+        b.append(redisBaseline() ? "- RAM server: `redis-server --save \"\" --appendonly no` (everything in RAM)"
+                : "- RAM server: the same with `--tier-spill no` and no maxmemory (JVM default heap)")
             .append(servers.strataJavaOpts.isBlank() ? "" : "; both JVMs with `" + servers.strataJavaOpts.trim() + "`").append('\n');
         b.append("- Both servers run at the same time on 127.0.0.1, io-threads 1; the load generator is `strata-bench load` "
             + "(one Netty client thread per generator, HdrHistogram latencies from the write of each request). Cold reads of the "
