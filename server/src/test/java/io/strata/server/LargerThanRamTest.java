@@ -12,7 +12,6 @@ import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,13 +286,7 @@ class LargerThanRamTest {
      */
     private Process startChild(int port, List<String> jvm, List<String> flags, long timeoutMs) throws Exception {
         List<String> cmd = new ArrayList<>();
-        List<String> modules = new ArrayList<>();
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                modules.add(arg);
-            }
-        }
-        modules.add("-Dchronicle.analytics.disable=true");
+        List<String> modules = ChildServer.moduleFlags();
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (jvm == null) {
             Path launcher = Path.of("..", "bin", "strata-server").toAbsolutePath().normalize();
@@ -312,21 +305,6 @@ class LargerThanRamTest {
         Path log = dir.resolve("server.log");
         Process p = pb.redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("server exited with " + p.exitValue() + ":\n" + Files.readString(log));
-            }
-            try (Jedis j = new Jedis("127.0.0.1", port, 5000)) {
-                if ("0".equals(AdminCommandsTest.parseInfo(j.info("persistence")).get("loading"))) {
-                    return p;
-                }
-            } catch (Exception e) {
-                // not listening yet, or -LOADING
-            }
-            Thread.sleep(50);
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("server did not come up within " + timeoutMs + " ms:\n" + Files.readString(log));
+        return ChildServer.awaitLoaded(p, port, log, timeoutMs);
     }
 }

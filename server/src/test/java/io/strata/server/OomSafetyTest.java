@@ -6,8 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,33 +117,13 @@ class OomSafetyTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add("-Dchronicle.analytics.disable=true");
+        cmd.addAll(ChildServer.moduleFlags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strata.server.Main",
             "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--tier-spill", "no"));
         Path log = dir.resolve("server.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("server exited with " + p.exitValue() + ":\n" + Files.readString(log));
-            }
-            try (Jedis j = new Jedis("127.0.0.1", port, 5000)) {
-                if ("0".equals(AdminCommandsTest.parseInfo(j.info("persistence")).get("loading"))) {
-                    return p;
-                }
-            } catch (Exception e) {
-                // not listening yet, or -LOADING
-            }
-            Thread.sleep(50);
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("server did not come up:\n" + Files.readString(log));
+        return ChildServer.awaitLoaded(p, port, log, 120_000);
     }
 }

@@ -424,14 +424,7 @@ public final class Keyspace {
      * tier plus the spill tier's in-RAM key filters (cold values and keys are on disk).
      */
     public long usedMemory() {
-        long m = 0;
-        for (Database db : dbs) {
-            m += db.memory();
-            if (db.cold != null) {
-                m += db.cold.filterBytes();
-            }
-        }
-        return m;
+        return hotMemory() + filterMemory();
     }
 
     /** Bytes of the spill tier's in-RAM key filters. */
