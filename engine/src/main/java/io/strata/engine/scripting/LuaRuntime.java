@@ -113,32 +113,45 @@ public final class LuaRuntime implements AutoCloseable {
           return xpcall(f, handler)
         end
         local function setkeys(keys, args) rawset(real, 'KEYS', keys) rawset(real, 'ARGV', args) end
-        -- library loading: redis.register_function exists only while the library's code runs
+        -- library loading: while a library's code runs, 'redis' is the load-time API (register_function,
+        -- log, no call); its functions, run later, see the full one (Redis swaps the globals' __index)
+        local lib_loading = false
+        local lib_redis = {register_function = jregister, log = jlog, sha1hex = jsha1,
+          error_reply = jerr_reply, status_reply = jstatus_reply,
+          LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+          REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM}
+        local lr = {}
+        setmt(lr, {
+          __index = function(_, k)
+            local v = lib_redis[k]
+            if v == nil then
+              error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+            end
+            return v
+          end,
+          __newindex = readonly,
+          __metatable = false,
+        })
+        local LG = {}
+        setmt(LG, {
+          __index = function(_, k)
+            if k == 'redis' and lib_loading then return lr end
+            local v = rawget(real, k)
+            if v == nil then
+              error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+            end
+            return v
+          end,
+          __newindex = readonly,
+          __metatable = false,
+        })
         local function runlib(f)
-          local lib_redis = {}
-          for k, v in pairs(real.redis_raw) do lib_redis[k] = v end
-          lib_redis.call = nil
-          lib_redis.pcall = nil
-          lib_redis.setresp = nil
-          lib_redis.register_function = jregister
-          local env = {}
-          local lr = protect(lib_redis)
-          setmt(env, {
-            __index = function(_, k)
-              if k == 'redis' then return lr end
-              local v = rawget(real, k)
-              if v == nil then
-                error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-              end
-              return v
-            end,
-            __newindex = readonly,
-            __metatable = false,
-          })
-          setfenv(f, env)
-          return xpcall(f, handler)
+          setfenv(f, LG)
+          lib_loading = true
+          local ok, err = xpcall(f, handler)
+          lib_loading = false
+          return ok, err
         end
-        real.redis_raw = redis
         dbg.sethook(jcheck, '', 100000)
         return frombytes, prepare, run, setkeys, runlib
         """;

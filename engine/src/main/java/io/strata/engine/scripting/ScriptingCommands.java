@@ -731,7 +731,7 @@ public final class ScriptingCommands extends CommandGroup {
                 r.set(Integer.bitCount(f.flags));
                 for (int bit = 1; bit <= LuaRuntime.FLAG_ALLOW_CROSS_SLOT; bit <<= 1) {
                     if ((f.flags & bit) != 0) {
-                        r.bulk(flagName(bit));
+                        r.simple(flagName(bit));
                     }
                 }
             }
