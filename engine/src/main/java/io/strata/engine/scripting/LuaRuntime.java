@@ -173,7 +173,8 @@ public final class LuaRuntime implements AutoCloseable {
     private int runFlags;
     private boolean readOnlyCommand;
     private String runName;
-    private boolean wrote;
+    /** The running script has written (SCRIPT KILL answers UNKILLABLE); read by I/O threads. */
+    private volatile boolean wrote;
     private volatile long startedAtMs;
     private volatile boolean killRequested;
     /** Set while a library's code runs (FUNCTION LOAD): register_function is allowed. */

@@ -397,13 +397,14 @@ public final class ScriptingCommands extends CommandGroup {
         if (rt == null || !rt.running()) {
             return "NOTBUSY No scripts in execution right now.";
         }
-        if (function != runningIsFunction) {
-            return function ? "NOTBUSY No scripts in execution right now."
-                : "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
-        }
         if (rt.wroteSomething()) {
             return "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
                 + "wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+        }
+        if (function != runningIsFunction) {
+            // as Redis' scriptKill: SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL script
+            return function ? "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+                : "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
         }
         rt.kill();
         return null;
