@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The C libraries Redis bundles with its Lua, written against the Lua API in Java: {@code bit}
- * (LuaBitOp: 32-bit signed results) and {@code cjson} (encode/decode; a table whose keys are
- * exactly 1..n is an array, any other non-empty table an object, the empty table {@code {}}).
+ * (LuaBitOp: 32-bit signed results), {@code cjson} (encode/decode; a table whose keys are
+ * exactly 1..n is an array, any other non-empty table an object, the empty table {@code {}}) and
+ * {@code struct} (pack/unpack/size with the formats {@code < > = x b B h H l L T i I f d s c};
+ * the {@code !} alignment option is not supported).
  *
  * <p>Thread rule: keyspace thread only (they run inside scripts).
  */
@@ -19,6 +21,15 @@ final class LuaLibs {
 
     static void open(LuaRuntime rt) {
         Lua L = rt.L;
+        try {
+            // luaL_where(L, 1) of a C function: the position of the Lua code that called it
+            L.load("local getinfo = debug.getinfo return function() local i = getinfo(3, 'Sl') "
+                + "if i and i.currentline > 0 then return i.short_src .. ':' .. i.currentline .. ': ' end return '' end");
+            L.pCall(0, 1);
+        } catch (party.iroiro.luajava.LuaException e) {
+            throw new IllegalStateException("Lua set-up failed: " + e.getMessage(), e);
+        }
+        WHERE.put(L, L.ref());
         L.newTable();
         fn(L, "tobit", l -> ret(l, (int) arg(l, 1)));
         fn(L, "bnot", l -> ret(l, ~(int) arg(l, 1)));
@@ -39,8 +50,7 @@ final class LuaLibs {
         L.setField(-2, "null");
         fn(L, "encode", l -> {
             if (l.getTop() != 1) {
-                l.push("bad argument #1 to 'encode' (expected 1 argument)");
-                return -1;
+                return raise(l, "bad argument #1 to 'encode' (expected 1 argument)");
             }
             StringBuilder err = new StringBuilder();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -48,9 +58,7 @@ final class LuaLibs {
             l.getField(-1, "null");
             int nullIdx = l.getTop();
             if (!encode(rt, l, 1, out, 0, nullIdx, err)) {
-                l.setTop(0);
-                l.push(err.toString());
-                return -1;
+                return raise(l, err.toString());
             }
             l.setTop(0);
             rt.pushBytes(out.toByteArray());
@@ -58,8 +66,7 @@ final class LuaLibs {
         });
         fn(L, "decode", l -> {
             if (l.getTop() != 1 || !l.isString(1)) {
-                l.push("bad argument #1 to 'decode' (string expected)");
-                return -1;
+                return raise(l, "bad argument #1 to 'decode' (string expected)");
             }
             byte[] s = rt.bytes(1);
             l.getGlobal("cjson");
@@ -74,14 +81,247 @@ final class LuaLibs {
                     throw d.fail("the end");
                 }
             } catch (IllegalArgumentException e) {
-                l.setTop(0);
-                l.push(e.getMessage());
-                return -1;
+                return raise(l, e.getMessage());
             }
             return 1;
         });
         L.setGlobal("cjson");
+
+        L.newTable();
+        fn(L, "pack", l -> Struct.pack(rt, l));
+        fn(L, "unpack", l -> Struct.unpack(rt, l));
+        fn(L, "size", l -> Struct.size(rt, l));
+        L.setGlobal("struct");
     }
+
+    /** Roberto Ierusalimschy's struct library, as Redis bundles it (x86-64 sizes, no alignment). */
+    private static final class Struct {
+        /** Size of one format option and its count argument; -1 for an unknown option. */
+        private static int optSize(char c, int n) {
+            switch (c) {
+                case 'b': case 'B': case 'x': return 1;
+                case 'h': case 'H': return 2;
+                case 'l': case 'L': case 'T': case 'd': return 8;
+                case 'f': return 4;
+                case 'i': case 'I': return n < 0 ? 4 : n;
+                case 'c': return Math.max(n, 1);
+                default: return -1;
+            }
+        }
+
+        /** Reads a count after an option at {@code pos[0]}; -1 when none. */
+        private static int count(String f, int[] pos) {
+            int i = pos[0];
+            if (i >= f.length() || !Character.isDigit(f.charAt(i))) {
+                return -1;
+            }
+            int n = 0;
+            while (i < f.length() && Character.isDigit(f.charAt(i))) {
+                n = n * 10 + (f.charAt(i++) - '0');
+            }
+            pos[0] = i;
+            return n;
+        }
+
+        private static int fail(Lua l, String msg) {
+            return raise(l, msg);
+        }
+
+        static int pack(LuaRuntime rt, Lua l) {
+            String f = l.isString(1) ? rt.str(1) : null;
+            if (f == null) {
+                return fail(l, "bad argument #1 to 'pack' (string expected)");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            boolean little = true;
+            int arg = 2;
+            int[] pos = {0};
+            while (pos[0] < f.length()) {
+                char c = f.charAt(pos[0]++);
+                int n = count(f, pos);
+                switch (c) {
+                    case '<': case '=': little = true; continue;
+                    case '>': little = false; continue;
+                    case ' ': continue;
+                    case '!': return fail(l, "struct alignment ('!') is not supported");
+                    case 'x': out.write(0); continue;
+                    case 'f': {
+                        writeInt(out, Float.floatToIntBits((float) l.toNumber(arg++)) & 0xffffffffL, 4, little);
+                        continue;
+                    }
+                    case 'd': writeInt(out, Double.doubleToLongBits(l.toNumber(arg++)), 8, little); continue;
+                    case 's': case 'c': {
+                        if (!l.isString(arg)) {
+                            return fail(l, "bad argument #" + arg + " to 'pack' (string expected)");
+                        }
+                        byte[] b = rt.bytes(arg++);
+                        if (c == 's') {
+                            out.writeBytes(b);
+                            out.write(0);
+                        } else {
+                            int len = n < 0 ? 1 : n == 0 ? b.length : n;
+                            if (b.length < len) {
+                                return fail(l, "bad argument #" + (arg - 1) + " to 'pack' (string too short)");
+                            }
+                            out.write(b, 0, len);
+                        }
+                        continue;
+                    }
+                    default:
+                        int size = optSize(c, n);
+                        if (size < 0) {
+                            return fail(l, "invalid format option '" + c + "'");
+                        }
+                        if (!l.isNumber(arg)) {
+                            return fail(l, "bad argument #" + arg + " to 'pack' (number expected, got "
+                                + typeName(l, arg) + ")");
+                        }
+                        if (size > 8) {
+                            return fail(l, "integral size " + size + " is larger than limit of 8");
+                        }
+                        writeInt(out, (long) l.toNumber(arg++), size, little);
+                }
+            }
+            l.setTop(0);
+            rt.pushBytes(out.toByteArray());
+            return 1;
+        }
+
+        private static String typeName(Lua l, int i) {
+            return l.isNone(i) ? "nil" : l.type(i).name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        private static void writeInt(ByteArrayOutputStream out, long v, int size, boolean little) {
+            for (int i = 0; i < size; i++) {
+                int shift = 8 * (little ? i : size - 1 - i);
+                out.write(shift < 64 ? (int) (v >>> shift) & 0xff : 0);
+            }
+        }
+
+        static int unpack(LuaRuntime rt, Lua l) {
+            if (!l.isString(1) || !l.isString(2)) {
+                return fail(l, "bad argument to 'unpack' (string expected)");
+            }
+            String f = rt.str(1);
+            byte[] s = rt.bytes(2);
+            int at = l.getTop() >= 3 ? (int) l.toNumber(3) - 1 : 0;
+            if (at < 0 || at > s.length) {
+                return fail(l, "bad argument #3 to 'unpack' (offset must be 1 or greater)");
+            }
+            l.setTop(0);
+            boolean little = true;
+            int results = 0;
+            double last = 0;
+            int[] pos = {0};
+            while (pos[0] < f.length()) {
+                char c = f.charAt(pos[0]++);
+                int n = count(f, pos);
+                switch (c) {
+                    case '<': case '=': little = true; continue;
+                    case '>': little = false; continue;
+                    case ' ': continue;
+                    case '!': return fail(l, "struct alignment ('!') is not supported");
+                    case 'x': at++; continue;
+                    case 's': {
+                        int e = at;
+                        while (e < s.length && s[e] != 0) {
+                            e++;
+                        }
+                        if (e >= s.length) {
+                            return fail(l, "unfinished string in data");
+                        }
+                        rt.pushBytes(s, at, e - at);
+                        at = e + 1;
+                        results++;
+                        continue;
+                    }
+                    case 'c': {
+                        int len = n < 0 ? 1 : n == 0 ? (int) last : n;
+                        if (at + len > s.length) {
+                            return fail(l, "data string too short");
+                        }
+                        rt.pushBytes(s, at, len);
+                        at += len;
+                        results++;
+                        continue;
+                    }
+                    default:
+                        int size = optSize(c, n);
+                        if (size < 0) {
+                            return fail(l, "invalid format option '" + c + "'");
+                        }
+                        if (at + size > s.length) {
+                            return fail(l, "data string too short");
+                        }
+                        long v = 0;
+                        for (int i = 0; i < size; i++) {
+                            int b = s[at + (little ? size - 1 - i : i)] & 0xff;
+                            v = (v << 8) | b;
+                        }
+                        at += size;
+                        double d;
+                        if (c == 'f') {
+                            d = Float.intBitsToFloat((int) v);
+                        } else if (c == 'd') {
+                            d = Double.longBitsToDouble(v);
+                        } else if (Character.isLowerCase(c) && size < 8 && (v & (1L << (8 * size - 1))) != 0) {
+                            d = v - (1L << (8 * size)); // sign-extend the signed types
+                        } else if (Character.isUpperCase(c) && size == 8 && v < 0) {
+                            d = (double) (v >>> 1) * 2 + (v & 1);
+                        } else {
+                            d = v;
+                        }
+                        last = d;
+                        l.push(d);
+                        results++;
+                }
+            }
+            l.push((double) (at + 1));
+            return results + 1;
+        }
+
+        static int size(LuaRuntime rt, Lua l) {
+            String f = l.isString(1) ? rt.str(1) : "";
+            int total = 0;
+            int[] pos = {0};
+            while (pos[0] < f.length()) {
+                char c = f.charAt(pos[0]++);
+                int n = count(f, pos);
+                if (c == '<' || c == '>' || c == '=' || c == ' ') {
+                    continue;
+                }
+                if (c == 's' || (c == 'c' && n == 0)) {
+                    return fail(l, "options 'c0' - 's' have undefined sizes");
+                }
+                int size = optSize(c, n);
+                if (size < 0) {
+                    return fail(l, "invalid format option '" + c + "'");
+                }
+                total += size;
+            }
+            l.setTop(0);
+            l.push((double) total);
+            return 1;
+        }
+    }
+
+    /** Raises {@code msg} with the caller's position in front, as luaL_error does. Returns -1 for the JFunction. */
+    static int raise(Lua l, String msg) {
+        String where = "";
+        l.setTop(0);
+        l.refGet(WHERE.get(l.getMainState()));
+        try {
+            l.pCall(0, 1);
+            where = l.isString(-1) ? l.toString(-1) : "";
+        } catch (party.iroiro.luajava.LuaException e) {
+            // no position then
+        }
+        l.setTop(0);
+        l.push(where + msg);
+        return -1;
+    }
+
+    private static final java.util.Map<Lua, Integer> WHERE = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private static void fn(Lua L, String name, JFunction f) {
         L.push(f);
