@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * (LuaBitOp: 32-bit signed results), {@code cjson} (encode/decode; a table whose keys are
  * exactly 1..n is an array, any other non-empty table an object, the empty table {@code {}}) and
  * {@code struct} (pack/unpack/size with the formats {@code < > = x b B h H l L T i I f d s c};
- * the {@code !} alignment option is not supported).
+ * the {@code !} alignment option is not supported) and {@code cmsgpack} (pack/unpack, lua-cmsgpack's
+ * encodings: the smallest integer form, float32 when lossless, a table with keys 1..n as an array).
  *
  * <p>Thread rule: keyspace thread only (they run inside scripts).
  */
@@ -92,6 +93,263 @@ final class LuaLibs {
         fn(L, "unpack", l -> Struct.unpack(rt, l));
         fn(L, "size", l -> Struct.size(rt, l));
         L.setGlobal("struct");
+
+        L.newTable();
+        fn(L, "pack", l -> MsgPack.pack(rt, l));
+        fn(L, "unpack", l -> MsgPack.unpack(rt, l));
+        L.setGlobal("cmsgpack");
+    }
+
+    /** lua-cmsgpack as Redis bundles it. */
+    private static final class MsgPack {
+        static int pack(LuaRuntime rt, Lua l) {
+            int n = l.getTop();
+            if (n == 0) {
+                return raise(l, "MessagePack pack needs input.");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int i = 1; i <= n; i++) {
+                encode(rt, l, i, out, 0);
+            }
+            l.setTop(0);
+            rt.pushBytes(out.toByteArray());
+            return 1;
+        }
+
+        private static void be(ByteArrayOutputStream out, long v, int bytes) {
+            for (int i = bytes - 1; i >= 0; i--) {
+                out.write((int) (v >>> (8 * i)) & 0xff);
+            }
+        }
+
+        private static void encode(LuaRuntime rt, Lua l, int idx, ByteArrayOutputStream out, int depth) {
+            int t = idx < 0 ? l.getTop() + idx + 1 : idx;
+            switch (l.type(t)) {
+                case STRING: {
+                    byte[] b = rt.bytes(t);
+                    int len = b.length;
+                    if (len < 32) {
+                        out.write(0xa0 | len);
+                    } else if (len <= 0xff) {
+                        out.write(0xd9);
+                        be(out, len, 1);
+                    } else if (len <= 0xffff) {
+                        out.write(0xda);
+                        be(out, len, 2);
+                    } else {
+                        out.write(0xdb);
+                        be(out, len, 4);
+                    }
+                    out.writeBytes(b);
+                    return;
+                }
+                case BOOLEAN:
+                    out.write(l.toBoolean(t) ? 0xc3 : 0xc2);
+                    return;
+                case NUMBER: {
+                    double d = l.toNumber(t);
+                    if (d == Math.rint(d) && Math.abs(d) < 9.2e18) {
+                        integer(out, (long) d);
+                    } else if ((double) (float) d == d) {
+                        out.write(0xca);
+                        be(out, Float.floatToIntBits((float) d) & 0xffffffffL, 4);
+                    } else {
+                        out.write(0xcb);
+                        be(out, Double.doubleToLongBits(d), 8);
+                    }
+                    return;
+                }
+                case TABLE:
+                    if (depth < 16) {
+                        table(rt, l, t, out, depth);
+                        return;
+                    }
+                    out.write(0xc0);
+                    return;
+                default:
+                    out.write(0xc0);
+            }
+        }
+
+        private static void integer(ByteArrayOutputStream out, long v) {
+            if (v >= 0) {
+                if (v < 128) {
+                    out.write((int) v);
+                } else if (v <= 0xff) {
+                    out.write(0xcc);
+                    be(out, v, 1);
+                } else if (v <= 0xffff) {
+                    out.write(0xcd);
+                    be(out, v, 2);
+                } else if (v <= 0xffffffffL) {
+                    out.write(0xce);
+                    be(out, v, 4);
+                } else {
+                    out.write(0xcf);
+                    be(out, v, 8);
+                }
+            } else if (v >= -32) {
+                out.write((int) v & 0xff);
+            } else if (v >= -128) {
+                out.write(0xd0);
+                be(out, v, 1);
+            } else if (v >= -32768) {
+                out.write(0xd1);
+                be(out, v, 2);
+            } else if (v >= -2147483648L) {
+                out.write(0xd2);
+                be(out, v, 4);
+            } else {
+                out.write(0xd3);
+                be(out, v, 8);
+            }
+        }
+
+        private static void table(LuaRuntime rt, Lua l, int t, ByteArrayOutputStream out, int depth) {
+            l.checkStack(6);
+            long count = 0;
+            double max = 0;
+            boolean array = true;
+            l.pushNil();
+            while (l.next(t) != 0) {
+                l.pop(1);
+                count++;
+                if (l.type(-1) == Lua.LuaType.NUMBER && l.toNumber(-1) > 0 && l.toNumber(-1) == Math.floor(l.toNumber(-1))) {
+                    max = Math.max(max, l.toNumber(-1));
+                } else {
+                    array = false;
+                }
+            }
+            if (array && max == count) {
+                header(out, count, 0x90, 0xdc, 0xdd);
+                for (int i = 1; i <= count; i++) {
+                    l.rawGetI(t, i);
+                    encode(rt, l, -1, out, depth + 1);
+                    l.pop(1);
+                }
+                return;
+            }
+            header(out, count, 0x80, 0xde, 0xdf);
+            l.pushNil();
+            while (l.next(t) != 0) {
+                encode(rt, l, -2, out, depth + 1);
+                encode(rt, l, -1, out, depth + 1);
+                l.pop(1);
+            }
+        }
+
+        private static void header(ByteArrayOutputStream out, long n, int fix, int b16, int b32) {
+            if (n < 16) {
+                out.write(fix | (int) n);
+            } else if (n <= 0xffff) {
+                out.write(b16);
+                be(out, n, 2);
+            } else {
+                out.write(b32);
+                be(out, n, 4);
+            }
+        }
+
+        static int unpack(LuaRuntime rt, Lua l) {
+            if (l.getTop() != 1 || !l.isString(1)) {
+                return raise(l, "MessagePack unpack needs a string.");
+            }
+            byte[] s = rt.bytes(1);
+            l.setTop(0);
+            int[] pos = {0};
+            int n = 0;
+            try {
+                while (pos[0] < s.length) {
+                    decode(rt, l, s, pos, 0);
+                    n++;
+                }
+            } catch (IndexOutOfBoundsException e) {
+                return raise(l, "Missing bytes in input.");
+            } catch (IllegalArgumentException e) {
+                return raise(l, e.getMessage());
+            }
+            return n;
+        }
+
+        private static long rd(byte[] s, int[] pos, int bytes) {
+            if (pos[0] + bytes > s.length) {
+                throw new IndexOutOfBoundsException();
+            }
+            long v = 0;
+            for (int i = 0; i < bytes; i++) {
+                v = (v << 8) | (s[pos[0]++] & 0xff);
+            }
+            return v;
+        }
+
+        private static void str(LuaRuntime rt, byte[] s, int[] pos, long len) {
+            if (pos[0] + len > s.length) {
+                throw new IndexOutOfBoundsException();
+            }
+            rt.pushBytes(s, pos[0], (int) len);
+            pos[0] += (int) len;
+        }
+
+        private static void decode(LuaRuntime rt, Lua l, byte[] s, int[] pos, int depth) {
+            l.checkStack(4);
+            int c = (int) rd(s, pos, 1);
+            if (c < 0x80) {
+                l.push((double) c);
+            } else if (c >= 0xe0) {
+                l.push((double) (c - 256));
+            } else if ((c & 0xf0) == 0x80) {
+                map(rt, l, s, pos, c & 0x0f, depth);
+            } else if ((c & 0xf0) == 0x90) {
+                array(rt, l, s, pos, c & 0x0f, depth);
+            } else if ((c & 0xe0) == 0xa0) {
+                str(rt, s, pos, c & 0x1f);
+            } else {
+                switch (c) {
+                    case 0xc0: l.pushNil(); break;
+                    case 0xc2: l.push(false); break;
+                    case 0xc3: l.push(true); break;
+                    case 0xc4: case 0xd9: str(rt, s, pos, rd(s, pos, 1)); break;
+                    case 0xc5: case 0xda: str(rt, s, pos, rd(s, pos, 2)); break;
+                    case 0xc6: case 0xdb: str(rt, s, pos, rd(s, pos, 4)); break;
+                    case 0xca: l.push((double) Float.intBitsToFloat((int) rd(s, pos, 4))); break;
+                    case 0xcb: l.push(Double.longBitsToDouble(rd(s, pos, 8))); break;
+                    case 0xcc: l.push((double) rd(s, pos, 1)); break;
+                    case 0xcd: l.push((double) rd(s, pos, 2)); break;
+                    case 0xce: l.push((double) rd(s, pos, 4)); break;
+                    case 0xcf: {
+                        long v = rd(s, pos, 8);
+                        l.push(v >= 0 ? (double) v : (double) (v >>> 1) * 2 + (v & 1));
+                        break;
+                    }
+                    case 0xd0: l.push((double) (byte) rd(s, pos, 1)); break;
+                    case 0xd1: l.push((double) (short) rd(s, pos, 2)); break;
+                    case 0xd2: l.push((double) (int) rd(s, pos, 4)); break;
+                    case 0xd3: l.push((double) rd(s, pos, 8)); break;
+                    case 0xdc: array(rt, l, s, pos, rd(s, pos, 2), depth); break;
+                    case 0xdd: array(rt, l, s, pos, rd(s, pos, 4), depth); break;
+                    case 0xde: map(rt, l, s, pos, rd(s, pos, 2), depth); break;
+                    case 0xdf: map(rt, l, s, pos, rd(s, pos, 4), depth); break;
+                    default: throw new IllegalArgumentException("Bad data format in input.");
+                }
+            }
+        }
+
+        private static void array(LuaRuntime rt, Lua l, byte[] s, int[] pos, long n, int depth) {
+            l.newTable();
+            for (int i = 1; i <= n; i++) {
+                decode(rt, l, s, pos, depth + 1);
+                l.rawSetI(-2, i);
+            }
+        }
+
+        private static void map(LuaRuntime rt, Lua l, byte[] s, int[] pos, long n, int depth) {
+            l.newTable();
+            for (long i = 0; i < n; i++) {
+                decode(rt, l, s, pos, depth + 1);
+                decode(rt, l, s, pos, depth + 1);
+                l.rawSet(-3);
+            }
+        }
     }
 
     /** Roberto Ierusalimschy's struct library, as Redis bundles it (x86-64 sizes, no alignment). */
