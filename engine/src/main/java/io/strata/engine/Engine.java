@@ -178,6 +178,7 @@ public final class Engine {
         new GeoCommands(this).register(commands);
         new SortCommands(this).register(commands);
         new PersistenceCommands(this).register(commands);
+        new io.strata.engine.scripting.ScriptingCommands(this).register(commands);
         appendOnly = new io.strata.engine.persist.Aof(this);
         io.strata.engine.persist.RdbAofBase rdbBase = new io.strata.engine.persist.RdbAofBase(this);
         appendOnly.setBaseFormat(rdbBase, rdbBase);
@@ -568,9 +569,11 @@ public final class Engine {
         io.strata.engine.persist.AofRecorder rec = aof;
         long dirtyBefore = keyspace.dirty;
         boolean exec = false;
+        // a script's effects are recorded as the commands it ran, in MULTI/EXEC (Redis 7), never the script itself
+        boolean script = io.strata.engine.scripting.ScriptingCommands.isScriptRun(spec);
         if (rec != null) {
             rec.beforeCommand();
-            exec = TransactionCommands.isExec(spec);
+            exec = (TransactionCommands.isExec(spec) || script) && !rec.inTransaction();
             if (exec) {
                 rec.beginExec();
             }
@@ -580,7 +583,7 @@ public final class Engine {
             if (rec != null && rec == aof) {
                 if (exec) {
                     rec.endExec();
-                } else if (keyspace.dirty != dirtyBefore
+                } else if (!script && keyspace.dirty != dirtyBefore
                     && (spec.has(CommandFlag.WRITE) || spec.has(CommandFlag.MAY_REPLICATE))) {
                     rec.record(c, spec, a);
                 }

@@ -58,6 +58,15 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     private int heldCount;
     /** close() came while replies were held: close once they are released. */
     private boolean closeWhenReleased;
+    /**
+     * Commands handed off and not yet run (io-threads N). While a script is busy, a connection with
+     * none in flight is answered by its I/O thread (BUSY, SCRIPT/FUNCTION KILL) without breaking the
+     * order of its replies.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private static final byte[] SCRIPT = {'s', 'c', 'r', 'i', 'p', 't'};
+    private static final byte[] FUNCTION = {'f', 'u', 'n', 'c', 't', 'i', 'o', 'n'};
+    private static final byte[] KILL = {'k', 'i', 'l', 'l'};
     private static final byte[] AUTH = {'a', 'u', 't', 'h'};
     private static final byte[] HELLO = {'h', 'e', 'l', 'l', 'o'};
 
@@ -232,9 +241,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                     return;
                 }
             } else {
+                if (inFlight.get() == 0 && batch == null && answeredWhileBusy(a)) {
+                    continue;
+                }
                 if (a.is(0, AUTH) || a.is(0, HELLO)) {
                     authInFlight.incrementAndGet();
                 }
+                inFlight.incrementAndGet();
                 if (batch == null) {
                     batch = new HandOffBatch(this, parser.pending());
                 }
@@ -271,9 +284,33 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         }
     }
 
+    /**
+     * io-threads N, on the I/O thread: while the keyspace thread runs a script past
+     * busy-reply-threshold, answers SCRIPT KILL / FUNCTION KILL (they only raise the script's kill
+     * flag) and refuses every other command with -BUSY, as Redis does from processEventsWhileBlocked.
+     * Precondition: nothing of this connection is in flight, so the reply keeps its place.
+     */
+    private boolean answeredWhileBusy(Args a) {
+        io.strata.engine.scripting.ScriptingCommands sc = io.strata.engine.scripting.ScriptingCommands.of(engine);
+        String busy = sc == null ? null : sc.busyFor();
+        if (busy == null) {
+            return false;
+        }
+        String reply;
+        if (a.argc() == 2 && (a.is(0, SCRIPT) || a.is(0, FUNCTION)) && a.is(1, KILL)) {
+            String err = sc.killRequest(a.is(0, FUNCTION));
+            reply = err == null ? "+OK\r\n" : "-" + err + "\r\n";
+        } else {
+            reply = "-" + busy + "\r\n";
+        }
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(reply, java.nio.charset.StandardCharsets.US_ASCII));
+        return true;
+    }
+
     /** Runs one handed-off command; keyspace thread only. */
     void runHandedOff(Args a) {
         // commands the I/O thread queued behind a QUIT (or after CLIENT KILL) never run, as in Redis
+        inFlight.decrementAndGet();
         if (client == null || client.closed || client.closeAfterReply) {
             return;
         }

@@ -325,6 +325,30 @@ class DifferentialTest {
         g.add(v -> c("PFADD", key("p"), member(), value()));
         g.add(v -> c("PFCOUNT", key("p")));
         g.add(v -> c("PFMERGE", key("p"), key("p")));
+        // scripts: conversions, errors raised and caught, writes (effects), the read-only variants
+        g.add(v -> c("EVAL", "return redis.call('get', KEYS[1])", "1", key("s")));
+        g.add(v -> c("EVAL", "return redis.pcall('incrby', KEYS[1], ARGV[1])", "1", key("s"), num()));
+        g.add(v -> c("EVAL", "return redis.call('incrby', KEYS[1], ARGV[1])", "1", key("s"), num()));
+        g.add(v -> c("EVAL", "redis.call('rpush', KEYS[1], ARGV[1], ARGV[2]) return redis.call('lrange', KEYS[1], 0, -1)",
+            "1", key("l"), value(), value()));
+        g.add(v -> c("EVAL", "return {redis.call('type', KEYS[1]), redis.call('exists', KEYS[1]), tonumber(ARGV[1]) * 1.5}",
+            "1", key(""), num()));
+        g.add(v -> c("EVAL", "return redis.call('zrange', KEYS[1], 0, -1, 'WITHSCORES')", "1", key("z")));
+        g.add(v -> c("EVAL", "redis.setresp(3) return redis.call('zscore', KEYS[1], ARGV[1])", "1", key("z"), member()));
+        g.add(v -> c("EVAL", "return cjson.encode(redis.call('lrange', KEYS[1], 0, -1))", "1", key("l")));
+        g.add(v -> c("EVAL_RO", "return redis.call(ARGV[1], KEYS[1], ARGV[2])", "1", key("s"),
+            rnd.nextBoolean() ? "append" : "strlen", value()));
+        g.add(v -> c("EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"));
+        g.add(v -> c("EVAL", "return " + num() + " / 7", "0"));
+        g.add(v -> c("FUNCTION", "LOAD", "REPLACE", "#!lua name=dlib1\nredis.register_function{function_name='dget', "
+            + "callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}"));
+        g.add(v -> c("FUNCTION", "LOAD", "#!lua name=dlib2\nredis.register_function('dappend', "
+            + "function(keys, args) return redis.call('append', keys[1], args[1]) end)"));
+        g.add(v -> c(rnd.nextBoolean() ? "FCALL" : "FCALL_RO", "dget", "1", key("s")));
+        g.add(v -> c(rnd.nextBoolean() ? "FCALL" : "FCALL_RO", "dappend", "1", key("s"), value()));
+        g.add(v -> c("FUNCTION", "DELETE", rnd.nextBoolean() ? "dlib1" : "dlib2"));
+        // one library at a time: Redis lists libraries (and functions) in its dicts' order
+        g.add(v -> c("FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", rnd.nextBoolean() ? "dlib1" : "dlib2"));
         return g;
     }
 

@@ -75,6 +75,10 @@ public final class CompareCommand implements Callable<Integer> {
         description = "Pipeline depths of the SET/GET scenarios and the redis-benchmark runs (default: 1,16).")
     List<Integer> pipelines = new ArrayList<>(List.of(1, 16));
 
+    @Option(names = "--evalsha-only", negatable = false,
+        description = "Only the scripting scenario: redis-benchmark EVALSHA of a small script (GET of a random key) at each pipeline depth.")
+    boolean evalshaOnly;
+
     @Option(names = "--no-aof", negatable = false, description = "Skip the AOF scenarios.")
     boolean noAof;
 
@@ -153,21 +157,27 @@ public final class CompareCommand implements Callable<Integer> {
                 base.add(new Scenario("SET P" + p, 0, p, null));
                 base.add(new Scenario("GET P" + p, 1, p, null));
             }
-            for (int round = 1; round <= rounds && !aofOnly; round++) {
+            for (int round = 1; round <= rounds && !aofOnly && !evalshaOnly; round++) {
                 for (Scenario sc : base) {
                     samples.add(measure(gen, strata, sc, round));
                     samples.add(measure(gen, redis, sc, round));
                 }
             }
-            if (!noAof) {
+            if (!noAof && !evalshaOnly) {
                 runAof(gen, strata, redis, samples, notes);
             }
             if (!noRedisBenchmark && !aofOnly) {
                 if (Files.isExecutable(Path.of(redisBenchmark))) {
                     for (int pipeline : pipelines) {
-                        for (int round = 1; round <= rounds; round++) {
+                        for (int round = 1; round <= rounds && !evalshaOnly; round++) {
                             samples.addAll(redisBenchmark(strata, round, pipeline));
                             samples.addAll(redisBenchmark(redis, round, pipeline));
+                        }
+                    }
+                    for (int pipeline : pipelines) {
+                        for (int round = 1; round <= rounds; round++) {
+                            samples.addAll(evalshaBenchmark(strata, round, pipeline));
+                            samples.addAll(evalshaBenchmark(redis, round, pipeline));
                         }
                     }
                 } else {
@@ -352,6 +362,42 @@ public final class CompareCommand implements Callable<Integer> {
             String tail = output.length() > 300 ? output.substring(output.length() - 300) : output;
             res.add(new Sample(round, "redis-benchmark", s.name, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
                 "redis-benchmark failed (exit " + (exited ? p.exitValue() : "timeout") + "): " + tail.trim()));
+        }
+        return res;
+    }
+
+    /** The script of the EVALSHA scenario: one GET of the key it is given, its reply returned. */
+    static final String EVALSHA_SCRIPT = "return redis.call('get', KEYS[1])";
+
+    /**
+     * redis-benchmark EVALSHA of {@link #EVALSHA_SCRIPT} over random keys of the preloaded key space
+     * ({@code key:__rand_int__} is the load generator's key naming), after SCRIPT LOAD.
+     */
+    private List<Sample> evalshaBenchmark(ServerProcess s, int round, int pipeline) throws IOException, InterruptedException {
+        String sha;
+        try (RespClient c = s.client()) {
+            sha = (String) c.call("SCRIPT", "LOAD", EVALSHA_SCRIPT);
+        }
+        long n = requestsAt(pipeline);
+        List<String> cmd = List.of(redisBenchmark, "-h", "127.0.0.1", "-p", Integer.toString(s.port),
+            "-c", Integer.toString(connections), "-P", Integer.toString(pipeline), "-r", Long.toString(keys), "-q",
+            "-n", Long.toString(n), "EVALSHA", sha, "1", "key:__rand_int__");
+        log.printf("round %d/%d  redis-benchmark EVALSHA P%-3d %-6s%n", round, rounds, pipeline, s.name);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean exited = p.waitFor(10, TimeUnit.MINUTES);
+        Matcher m = Pattern.compile("([0-9.]+) requests per second(?:, p50=([0-9.]+) msec)?").matcher(
+            output.substring(Math.max(0, output.lastIndexOf('\r'))));
+        List<Sample> res = new ArrayList<>();
+        if (exited && p.exitValue() == 0 && m.find()) {
+            double p50 = m.group(2) == null ? Double.NaN : Double.parseDouble(m.group(2));
+            res.add(new Sample(round, "redis-benchmark EVALSHA P" + pipeline, s.name, Double.parseDouble(m.group(1)),
+                p50, Double.NaN, Double.NaN, Double.NaN, 0, null));
+            log.printf("    %s requests per second, p50=%s msec%n", m.group(1), m.group(2));
+        } else {
+            String tail = output.length() > 300 ? output.substring(output.length() - 300) : output;
+            res.add(new Sample(round, "redis-benchmark EVALSHA P" + pipeline, s.name, 0, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, 0, "redis-benchmark failed (exit " + (exited ? p.exitValue() : "timeout") + "): " + tail.trim()));
         }
         return res;
     }

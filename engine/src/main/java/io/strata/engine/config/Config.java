@@ -103,6 +103,8 @@ public final class Config {
     // ---- monitoring ----
     public volatile long slowlogLogSlowerThan = 10000;
     public volatile int slowlogMaxLen = 128;
+    /** busy-reply-threshold (lua-time-limit): ms a script runs before other clients get -BUSY. */
+    public volatile long luaTimeLimit = 5000;
     public volatile long latencyMonitorThreshold = 0;
     public volatile boolean lazyfreeLazyUserFlush = false;
     public volatile int activeExpireEffort = 1;
@@ -243,6 +245,18 @@ public final class Config {
             }
         }));
         intParam("slowlog-max-len", 0, Integer.MAX_VALUE, () -> slowlogMaxLen, v -> slowlogMaxLen = v);
+        add(new Param("busy-reply-threshold", List.of("lua-time-limit"), Kind.INT, false, () -> Long.toString(luaTimeLimit), v -> {
+            try {
+                long ms = Long.parseLong(v.trim());
+                if (ms < 0) {
+                    return "argument must be between 0 and 9223372036854775807 inclusive";
+                }
+                luaTimeLimit = ms;
+                return null;
+            } catch (NumberFormatException e) {
+                return "argument couldn't be parsed into an integer";
+            }
+        }));
         add(new Param("latency-monitor-threshold", List.of(), Kind.INT, false,
             () -> Long.toString(latencyMonitorThreshold), v -> {
                 try {

@@ -91,6 +91,11 @@ public final class AofRecorder {
         replacement = argv;
     }
 
+    /** True between {@link #beginExec} and {@link #endExec} (a script inside EXEC adds no second MULTI). */
+    public boolean inTransaction() {
+        return inExec;
+    }
+
     public void beginExec() {
         inExec = true;
         multiWritten = false;

@@ -87,7 +87,28 @@ public final class Persistence {
 
     private RdbSaver.Options options() {
         return new RdbSaver.Options(config.rdbcompression, config.rdbchecksum,
-            engine.startupMemory + ks.usedMemory(), false, config.rdbKeySaveDelay);
+            engine.startupMemory + ks.usedMemory(), false, config.rdbKeySaveDelay, functionCodes(engine));
+    }
+
+    /** The function libraries to save, taken on the keyspace thread when the snapshot starts. */
+    static java.util.List<byte[]> functionCodes(Engine engine) {
+        io.strata.engine.scripting.ScriptingCommands s = io.strata.engine.scripting.ScriptingCommands.of(engine);
+        return s == null ? java.util.List.of() : s.libraryCodes();
+    }
+
+    /** Loads a library read from an RDB file, replacing one of the same name (as Redis' rdbLoad). */
+    static Consumer<byte[]> functionLoader(Engine engine) {
+        return code -> {
+            String err = io.strata.engine.scripting.ScriptingCommands.of(engine).loadLibrary(code, true);
+            if (err != null) {
+                throw new io.strata.storage.StorageException(io.strata.storage.StorageException.Code.CORRUPT, 0,
+                    "cannot load function library: " + err);
+            }
+        };
+    }
+
+    private Consumer<byte[]> functionLoader() {
+        return functionLoader(engine);
     }
 
     // ---- load ----
@@ -103,7 +124,7 @@ public final class Persistence {
             return null;
         }
         startLoading(file);
-        return new RdbStepLoader(file, ks, config, RdbLoader.Options.MASTER, log);
+        return new RdbStepLoader(file, ks, config, RdbLoader.Options.MASTER.withFunctions(functionLoader()), log);
     }
 
     /** Applies a step of a start-up load; true when done (and logged). Keyspace thread. */
@@ -350,7 +371,7 @@ public final class Persistence {
             ks.dirty = dirty; // emptyData does not count as changes
         }
         try {
-            loadFile(rdbPath(), new RdbLoader.Options(true, merge));
+            loadFile(rdbPath(), new RdbLoader.Options(true, merge, functionLoader()));
         } catch (StorageException e) {
             log.accept("Error loading the RDB dump: " + e.getMessage());
             return Errors.RELOAD_LOAD_FAILED;

@@ -26,7 +26,7 @@ public final class RdbAofBase implements AofBaseWriter, AofBaseLoader {
     @Override
     public long write(Snapshot snapshot, Path file) throws IOException {
         RdbSaver.Options opt = new RdbSaver.Options(engine.config.rdbcompression, engine.config.rdbchecksum,
-            engine.usedMemory(), true, engine.config.rdbKeySaveDelay);
+            engine.usedMemory(), true, engine.config.rdbKeySaveDelay, Persistence.functionCodes(engine));
         try (FileOutputStream fos = new FileOutputStream(file.toFile());
              BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
             RdbSaver.write(snapshot::run, out, opt, () -> false);
@@ -38,7 +38,8 @@ public final class RdbAofBase implements AofBaseWriter, AofBaseLoader {
 
     @Override
     public java.util.function.LongPredicate loadInSteps(Engine engine, Path file) {
-        RdbStepLoader steps = new RdbStepLoader(file, engine.keyspace, engine.config, new RdbLoader.Options(false, false),
+        RdbStepLoader steps = new RdbStepLoader(file, engine.keyspace, engine.config,
+            new RdbLoader.Options(false, false, Persistence.functionLoader(engine)),
             line -> { });
         return budgetNanos -> steps.step(budgetNanos) != null;
     }
@@ -47,7 +48,7 @@ public final class RdbAofBase implements AofBaseWriter, AofBaseLoader {
     public void load(Engine engine, Path file) {
         // keys already expired stay until the incr files (which record their DELs) or lazy expiry
         // remove them, as Redis loads an AOF preamble
-        RdbLoader.load(file, engine.keyspace, engine.config, new RdbLoader.Options(false, false),
+        RdbLoader.load(file, engine.keyspace, engine.config, new RdbLoader.Options(false, false, Persistence.functionLoader(engine)),
             line -> { }, bytes -> { });
     }
 }

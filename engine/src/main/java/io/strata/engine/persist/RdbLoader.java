@@ -42,8 +42,19 @@ public final class RdbLoader {
         /** Skip keys whose expiry has passed (a master's load); false keeps them (AOF preamble, replicas). */
         boolean dropExpired,
         /** Replace a key that exists already (DEBUG RELOAD MERGE) instead of refusing the file. */
-        boolean allowDuplicates) {
+        boolean allowDuplicates,
+        /** Loads a function library record (its code); null reports the record as skipped. Keyspace thread. */
+        Consumer<byte[]> functions) {
         public static final Options MASTER = new Options(true, false);
+
+        public Options(boolean dropExpired, boolean allowDuplicates) {
+            this(dropExpired, allowDuplicates, null);
+        }
+
+        /** The same options, loading function libraries through {@code f}. */
+        public Options withFunctions(Consumer<byte[]> f) {
+            return new Options(dropExpired, allowDuplicates, f);
+        }
     }
 
     /** Loads a file; see {@link #load(InputStream, Keyspace, Config, Options, Consumer, LongConsumer)}. */
@@ -77,6 +88,15 @@ public final class RdbLoader {
                     counts[0]++;
                 } else {
                     counts[1]++;
+                }
+            }
+
+            @Override
+            public void function(byte[] code, long offset) {
+                if (opt.functions() == null) {
+                    skipped("function library", offset);
+                } else {
+                    opt.functions().accept(code);
                 }
             }
 

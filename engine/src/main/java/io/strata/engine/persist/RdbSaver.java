@@ -48,9 +48,14 @@ public final class RdbSaver {
      * aof-base 1 for an AOF base file), and Redis' test knob rdb-key-save-delay (microseconds
      * slept per key, 0 = none).
      */
-    public record Options(boolean compress, boolean checksum, long usedMem, boolean aofBase, long keySaveDelayMicros) {
+    public record Options(boolean compress, boolean checksum, long usedMem, boolean aofBase, long keySaveDelayMicros,
+                          java.util.List<byte[]> functions) {
         public Options(boolean compress, boolean checksum, long usedMem, boolean aofBase) {
-            this(compress, checksum, usedMem, aofBase, 0);
+            this(compress, checksum, usedMem, aofBase, 0, java.util.List.of());
+        }
+
+        public Options(boolean compress, boolean checksum, long usedMem, boolean aofBase, long keySaveDelayMicros) {
+            this(compress, checksum, usedMem, aofBase, keySaveDelayMicros, java.util.List.of());
         }
     }
 
@@ -72,6 +77,9 @@ public final class RdbSaver {
         w.aux("ctime", Long.toString(System.currentTimeMillis() / 1000));
         w.aux("used-mem", Long.toString(opt.usedMem()));
         w.aux("aof-base", opt.aofBase() ? "1" : "0");
+        for (byte[] code : opt.functions()) {
+            w.function(code); // as Redis' rdbSaveFunctions: after the aux fields, before the keys
+        }
         long[] keys = {0};
         source.accept(new Snapshot.Visitor() {
             @Override

@@ -31,6 +31,9 @@ public final class RdbStepLoader {
     private record Key(int db, byte[] key, RdbValue value, long expireAt, long idle, int freq, long offset, long end) {
     }
 
+    private record Function(byte[] code, long offset) {
+    }
+
     private record Skip(String what, long offset) {
     }
 
@@ -83,6 +86,11 @@ public final class RdbStepLoader {
                 }
 
                 @Override
+                public void function(byte[] code, long offset) {
+                    put(new Function(code, offset));
+                }
+
+                @Override
                 public void skipped(String what, long offset) {
                     put(new Skip(what, offset));
                 }
@@ -124,6 +132,11 @@ public final class RdbStepLoader {
                     expired++;
                 }
                 appliedBytes = k.end;
+            } else if (o instanceof Function && opt.functions() != null) {
+                opt.functions().accept(((Function) o).code);
+            } else if (o instanceof Function) {
+                skipped++;
+                log.accept("RDB: skipped record at offset " + ((Function) o).offset + ": function library");
             } else if (o instanceof Skip) {
                 skipped++;
                 log.accept("RDB: skipped record at offset " + ((Skip) o).offset + ": " + ((Skip) o).what);

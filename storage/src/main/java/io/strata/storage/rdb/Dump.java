@@ -68,4 +68,55 @@ public final class Dump {
         }
         return v;
     }
+
+    /**
+     * FUNCTION DUMP's payload: one function record per library ({@code 0xF5} then the code as an RDB
+     * string), then the RDB version and CRC64 as for keys.
+     */
+    public static byte[] serializeFunctions(java.util.List<byte[]> codes) {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        RdbWriter w = new RdbWriter(bos, false, false);
+        for (byte[] code : codes) {
+            w.writeByte(RdbFormat.OPCODE_FUNCTION2);
+            w.writeString(code);
+        }
+        w.writeLE(RdbFormat.WRITE_VERSION, 2);
+        w.flush();
+        byte[] body = bos.toByteArray();
+        long crc = Crc64.update(0, body, 0, body.length);
+        byte[] out = java.util.Arrays.copyOf(body, body.length + 8);
+        for (int i = 0; i < 8; i++) {
+            out[body.length + i] = (byte) (crc >>> (8 * i));
+        }
+        return out;
+    }
+
+    /** The library codes of a FUNCTION DUMP payload (Redis' or ours); throws as {@link #deserialize}. */
+    public static java.util.List<byte[]> deserializeFunctions(byte[] payload) {
+        if (payload.length < 10) {
+            throw new StorageException(Code.CORRUPT, 0, "payload too short");
+        }
+        int footer = payload.length - 10;
+        int version = (payload[footer] & 0xff) | (payload[footer + 1] & 0xff) << 8;
+        if (version > RdbFormat.MAX_READ_VERSION) {
+            throw new StorageException(Code.UNSUPPORTED, footer, "payload RDB version " + version);
+        }
+        long stored = 0;
+        for (int i = 0; i < 8; i++) {
+            stored |= (payload[footer + 2 + i] & 0xffL) << (8 * i);
+        }
+        if (stored != Crc64.update(0, payload, 0, footer + 2)) {
+            throw new StorageException(Code.BAD_CHECKSUM, footer + 2, "payload checksum mismatch");
+        }
+        RdbReader r = new RdbReader(new ByteArrayInputStream(payload, 0, footer));
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        while (r.offset() < footer) {
+            int op = r.readTypeByte();
+            if (op != RdbFormat.OPCODE_FUNCTION2) {
+                throw new StorageException(Code.CORRUPT, r.offset() - 1, "given type is not a function opcode=" + op);
+            }
+            out.add(r.readString());
+        }
+        return out;
+    }
 }

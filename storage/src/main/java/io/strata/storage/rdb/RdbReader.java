@@ -86,8 +86,7 @@ public final class RdbReader {
                     skipModuleAux(v, entryOffset);
                     continue;
                 case OPCODE_FUNCTION2:
-                    readString();
-                    v.skipped("function library (functions are not supported; the library was not loaded)", entryOffset);
+                    v.function(readString(), entryOffset);
                     continue;
                 case OPCODE_FUNCTION_PRE_GA:
                     throw new StorageException(Code.UNSUPPORTED, entryOffset,

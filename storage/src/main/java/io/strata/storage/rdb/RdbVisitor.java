@@ -27,6 +27,14 @@ public interface RdbVisitor {
                long offset, long size);
 
     /** A record that was read but not loaded (functions, module aux data, streams), and why. */
+    /**
+     * A function library ({@code RDB_OPCODE_FUNCTION2}: the library's code, shebang first). By
+     * default it is reported as skipped, for readers that do not load functions.
+     */
+    default void function(byte[] code, long offset) {
+        skipped("function library", offset);
+    }
+
     default void skipped(String what, long offset) {
     }
 

@@ -157,6 +157,12 @@ public final class RdbWriter {
         writeString(value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A function library record; Redis writes them after the aux fields, before the first database. */
+    public void function(byte[] code) {
+        writeByte(RdbFormat.OPCODE_FUNCTION2);
+        writeString(code);
+    }
+
     public void selectDb(int db) {
         writeByte(OPCODE_SELECTDB);
         writeLength(db);

@@ -1,0 +1,850 @@
+package io.strata.engine.scripting;
+
+import io.strata.engine.Client;
+import io.strata.engine.ClientChannel;
+import io.strata.engine.Engine;
+import io.strata.engine.Errors;
+import io.strata.engine.command.Args;
+import io.strata.engine.command.CommandFlag;
+import io.strata.engine.command.CommandSpec;
+import io.strata.engine.command.ReplySink;
+import io.strata.engine.util.Numbers;
+import party.iroiro.luajava.JFunction;
+import party.iroiro.luajava.Lua;
+import party.iroiro.luajava.LuaException;
+import party.iroiro.luajava.lua51.Lua51;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * One Lua 5.1 interpreter with Redis' scripting environment: the {@code redis} table (call, pcall,
+ * error_reply, status_reply, sha1hex, log, setresp, register_function while a library loads), the
+ * bundled libraries, the read-only global table and the error handler that gives errors their
+ * {@code script: …, on @user_script:N.} suffix. EVAL scripts and function libraries each get one
+ * (Redis keeps them apart too, so FUNCTION FLUSH does not drop the script cache and vice versa).
+ *
+ * <p>Thread rule: keyspace thread only, except {@link #kill()} and {@link #running()}, which any
+ * thread may call (they touch only volatile fields).
+ *
+ * <p>Strings cross JNI as Java strings, which the binding encodes as modified UTF-8. Redis values are
+ * bytes, so a value that is not plain ASCII is pushed as a Latin-1 string (one char per byte) and
+ * turned back into those bytes by one {@code gsub} in Lua; values come back by copying the Lua
+ * string's own bytes ({@code toDirectBuffer}), never through a Java string.
+ */
+public final class LuaRuntime implements AutoCloseable {
+    /** What a script may do, from its shebang flags and the command that runs it. */
+    public static final int FLAG_NO_WRITES = 1;
+    public static final int FLAG_ALLOW_OOM = 2;
+    public static final int FLAG_ALLOW_STALE = 4;
+    public static final int FLAG_NO_CLUSTER = 8;
+    public static final int FLAG_ALLOW_CROSS_SLOT = 16;
+    /** A script without a shebang: Redis 6 semantics (may write, no flags checked up front). */
+    public static final int FLAG_EVAL_COMPAT = 32;
+
+    private static final String SANDBOX = """
+        local real, jcall, jpcall, jlog, jsetresp, jsha1, jregister, jcheck, jerr_reply, jstatus_reply = ...
+        local dbg = debug
+        local setmt, getmt, rawget, rawset, type, tostring, error, xpcall, setfenv = setmetatable, getmetatable, rawget, rawset, type, tostring, error, xpcall, setfenv
+        local function readonly() error('Attempt to modify a readonly table', 2) end
+        local function protect(t)
+          local p = {}
+          setmt(p, {__index = t, __newindex = readonly, __metatable = false})
+          return p
+        end
+        local redis = {
+          call = jcall, pcall = jpcall, log = jlog, setresp = jsetresp, sha1hex = jsha1,
+          error_reply = jerr_reply, status_reply = jstatus_reply,
+          LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+          REDIS_VERSION = REDIS_VERSION_TEXT, REDIS_VERSION_NUM = REDIS_VERSION_NUMBER,
+        }
+        real.redis = redis
+        for _, name in ipairs({'os', 'io', 'package', 'require', 'module', 'loadfile', 'dofile', 'java', 'newproxy', 'gcinfo', 'print'}) do
+          real[name] = nil
+        end
+        -- binary-safe strings from Java: modified UTF-8 of Latin-1 chars back to the original bytes
+        local decode = {}
+        decode['\\192\\128'] = '\\0'
+        for b = 128, 191 do decode['\\194' .. string.char(b)] = string.char(b) end
+        for b = 128, 191 do decode['\\195' .. string.char(b)] = string.char(b + 64) end
+        local gsub = string.gsub
+        local function frombytes(s) return (gsub(s, '[\\192\\194\\195][\\128-\\191]', decode)) end
+        -- Redis' __redis__err__handler: errors become {err=..., source=..., line=...}
+        local function handler(err)
+          local lvl = 2
+          local i = dbg.getinfo(lvl, 'nSl')
+          while i and (i.what == 'C' or i.source == '=strata') do
+            lvl = lvl + 1
+            i = dbg.getinfo(lvl, 'nSl')
+          end
+          if type(err) ~= 'table' then
+            err = {err = 'ERR ' .. tostring(err)}
+          end
+          if i then
+            err.source = i.source
+            err.line = i.currentline
+          end
+          return err
+        end
+        local G = {}
+        for _, lib in ipairs({'string', 'table', 'math', 'coroutine', 'debug', 'redis', 'bit', 'cjson', 'struct', 'cmsgpack'}) do
+          if real[lib] ~= nil then real[lib] = protect(real[lib]) end
+        end
+        real._G = G
+        setmt(G, {
+          __index = function(_, k)
+            local v = rawget(real, k)
+            if v == nil then
+              error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+            end
+            return v
+          end,
+          __newindex = readonly,
+          __metatable = false,
+        })
+        local function prepare(f) setfenv(f, G) return f end
+        local function run(f, keys, args)
+          if keys then
+            return xpcall(function() return f(keys, args) end, handler)
+          end
+          return xpcall(f, handler)
+        end
+        local function setkeys(keys, args) rawset(real, 'KEYS', keys) rawset(real, 'ARGV', args) end
+        -- library loading: while a library's code runs, 'redis' is the load-time API (register_function,
+        -- log, no call); its functions, run later, see the full one (Redis swaps the globals' __index)
+        local lib_loading = false
+        local lib_redis = {register_function = jregister, log = jlog, sha1hex = jsha1,
+          error_reply = jerr_reply, status_reply = jstatus_reply,
+          LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+          REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM}
+        local lr = {}
+        setmt(lr, {
+          __index = function(_, k)
+            local v = lib_redis[k]
+            if v == nil then
+              error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+            end
+            return v
+          end,
+          __newindex = readonly,
+          __metatable = false,
+        })
+        local LG = {}
+        setmt(LG, {
+          __index = function(_, k)
+            if k == 'redis' and lib_loading then return lr end
+            local v = rawget(real, k)
+            if v == nil then
+              error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+            end
+            return v
+          end,
+          __newindex = readonly,
+          __metatable = false,
+        })
+        local function runlib(f)
+          setfenv(f, LG)
+          lib_loading = true
+          local ok, err = xpcall(f, handler)
+          lib_loading = false
+          return ok, err
+        end
+        dbg.sethook(jcheck, '', 100000)
+        return frombytes, prepare, run, setkeys, runlib
+        """;
+
+    final Lua L;
+    private final Engine engine;
+    private final int frombytesRef;
+    private final int prepareRef;
+    private final int runRef;
+    private final int setkeysRef;
+    private final int runlibRef;
+    /** The client whose context commands called from Lua run in (Redis' lua_client). */
+    private final Client scriptClient;
+    private final LuaReplySink sink;
+
+    // ---- the running script (keyspace thread), plus what other threads may look at ----
+    /** Caller of the running script, null when none runs. */
+    private Client caller;
+    private int runFlags;
+    private boolean readOnlyCommand;
+    private String runName;
+    /** The running script has written (SCRIPT KILL answers UNKILLABLE); read by I/O threads. */
+    private volatile boolean wrote;
+    private volatile long startedAtMs;
+    private volatile boolean killRequested;
+    /** Set while a library's code runs (FUNCTION LOAD): register_function is allowed. */
+    LibraryLoader loader;
+
+    /** Receives redis.register_function calls while a library loads. */
+    interface LibraryLoader {
+        /** Returns null, or the error text (without "ERR ") to raise in the library code. */
+        String register(Lua l);
+    }
+
+    public LuaRuntime(Engine engine) {
+        this.engine = engine;
+        this.L = new Lua51();
+        L.openLibraries(); // also brings in os/io/package/java, which the sandbox removes
+        scriptClient = new Client(-1, new ScriptChannel(), engine.keyspace.db(0), System.currentTimeMillis());
+        scriptClient.authenticated = true;
+        sink = new LuaReplySink(this);
+        try {
+            LuaLibs.open(this);
+            String src = SANDBOX.replace("REDIS_VERSION_TEXT", "'" + Engine.REDIS_VERSION + "'")
+                .replace("REDIS_VERSION_NUMBER", Integer.toString(versionNum(Engine.REDIS_VERSION)));
+            L.load(direct(src.getBytes(StandardCharsets.UTF_8)), "=strata");
+            L.getGlobal("_G");
+            L.push((JFunction) l -> redisCall(l, true));
+            L.push((JFunction) l -> redisCall(l, false));
+            L.push((JFunction) this::redisLog);
+            L.push((JFunction) this::redisSetResp);
+            L.push((JFunction) LuaRuntime::sha1hex);
+            L.push((JFunction) this::registerFunction);
+            L.push((JFunction) this::hook);
+            L.push((JFunction) LuaRuntime::errorReply);
+            L.push((JFunction) LuaRuntime::statusReply);
+            L.pCall(10, 5);
+        } catch (LuaException e) {
+            throw new IllegalStateException("Lua sandbox set-up failed: " + e.getMessage(), e);
+        }
+        runlibRef = L.ref();
+        setkeysRef = L.ref();
+        runRef = L.ref();
+        prepareRef = L.ref();
+        frombytesRef = L.ref();
+    }
+
+    // ---- compiling ----
+
+    /**
+     * Compiles {@code body} under the chunk name {@code @name} and returns a registry reference to
+     * the sandboxed function, or throws {@link CompileError} with Lua's message.
+     */
+    int compile(byte[] body, int off, String name) {
+        byte[] code = off == 0 ? body : java.util.Arrays.copyOfRange(body, off, body.length);
+        try {
+            L.load(direct(code), "@" + name);
+        } catch (LuaException e) {
+            String msg = L.getTop() > 0 && L.isString(-1) ? L.toString(-1) : e.getMessage();
+            L.setTop(0);
+            throw new CompileError(stripLuajava(msg));
+        }
+        L.refGet(prepareRef);
+        L.insert(-2);
+        try {
+            L.pCall(1, 1);
+        } catch (LuaException e) {
+            L.setTop(0);
+            throw new CompileError(stripLuajava(e.getMessage()));
+        }
+        return L.ref();
+    }
+
+    /** luajava prefixes its exception messages with the error kind; Lua's own text follows. */
+    private static String stripLuajava(String msg) {
+        if (msg == null) {
+            return "";
+        }
+        int i = msg.indexOf(": ");
+        if (msg.startsWith("SYNTAX: ") || msg.startsWith("RUNTIME: ") || msg.startsWith("MEMORY: ")) {
+            return msg.substring(i + 2);
+        }
+        return msg;
+    }
+
+    void unref(int ref) {
+        L.unref(ref);
+    }
+
+    /** A script or library that does not compile; the message is Lua's. */
+    static final class CompileError extends RuntimeException {
+        CompileError(String msg) {
+            super(msg, null, false, false);
+        }
+    }
+
+    // ---- running ----
+
+    /** True while a script runs (any thread). */
+    public boolean running() {
+        return startedAtMs != 0;
+    }
+
+    /** Milliseconds the running script has run, 0 when none runs (any thread). */
+    public long runningForMs() {
+        long s = startedAtMs;
+        return s == 0 ? 0 : System.currentTimeMillis() - s;
+    }
+
+    /** Whether the running script has written (SCRIPT KILL refuses then). */
+    public boolean wroteSomething() {
+        return wrote;
+    }
+
+    public String runningName() {
+        return runName;
+    }
+
+    /** Asks the running script to stop at its next hook check (any thread). */
+    public void kill() {
+        killRequested = true;
+    }
+
+    /**
+     * Runs a compiled script or function and writes its reply to {@code r}. {@code keys} and
+     * {@code args} become KEYS/ARGV (an EVAL script) or the callback's two arguments (a function).
+     */
+    void run(Client c, ReplySink r, int fnRef, String name, int flags, boolean readOnlyCmd, boolean asFunction,
+             Args a, int keysFrom, int numkeys) {
+        caller = c;
+        runFlags = flags;
+        readOnlyCommand = readOnlyCmd;
+        runName = name;
+        wrote = false;
+        killRequested = false;
+        sink.protocol = 2;
+        scriptClient.db = c.db;
+        scriptClient.protocol = 2;
+        startedAtMs = System.currentTimeMillis();
+        boolean savedInExec = engine.inExec;
+        engine.inExec = true; // blocking commands answer as on timeout, as inside MULTI
+        int top = L.getTop();
+        try {
+            if (asFunction) {
+                L.refGet(runRef);
+                L.refGet(fnRef);
+                pushArgTable(a, keysFrom, numkeys);
+                pushArgTable(a, keysFrom + numkeys, a.argc() - keysFrom - numkeys);
+                L.pCall(3, 2);
+            } else {
+                L.refGet(setkeysRef);
+                pushArgTable(a, keysFrom, numkeys);
+                pushArgTable(a, keysFrom + numkeys, a.argc() - keysFrom - numkeys);
+                L.pCall(2, 0);
+                L.refGet(runRef);
+                L.refGet(fnRef);
+                L.pCall(1, 2);
+            }
+            if (L.toBoolean(-2)) {
+                toReply(-1, r, 0);
+            } else {
+                errorToReply(-1, r);
+            }
+        } catch (LuaException e) {
+            r.error("ERR Error running script " + name + ", " + e.getMessage());
+        } finally {
+            L.setTop(top);
+            engine.inExec = savedInExec;
+            startedAtMs = 0;
+            caller = null;
+            if (c.protocol != scriptClient.protocol) {
+                scriptClient.protocol = 2;
+            }
+        }
+    }
+
+    /** Runs a library's code with redis.register_function bound to {@code l}; returns null or the error. */
+    String runLibrary(int fnRef, LibraryLoader l) {
+        loader = l;
+        int top = L.getTop();
+        startedAtMs = System.currentTimeMillis();
+        try {
+            L.refGet(runlibRef);
+            L.refGet(fnRef);
+            L.pCall(1, 2);
+            if (L.toBoolean(-2)) {
+                return null;
+            }
+            return errorMessage(-1);
+        } catch (LuaException e) {
+            return "ERR " + e.getMessage();
+        } finally {
+            L.setTop(top);
+            loader = null;
+            startedAtMs = 0;
+        }
+    }
+
+    private String errorMessage(int idx) {
+        if (L.isTable(idx)) {
+            L.getField(idx, "err");
+            String msg = L.isString(-1) ? str(-1) : "execution failure";
+            L.pop(1);
+            return msg;
+        }
+        return L.isString(idx) ? str(idx) : "execution failure";
+    }
+
+    /** A raised error as Redis replies it: the message, then " script: NAME, on SOURCE:LINE." */
+    private void errorToReply(int idx, ReplySink r) {
+        if (!L.isTable(idx)) {
+            r.error("ERR Error running script " + runName + ", " + (L.isString(idx) ? str(idx) : "execution failure"));
+            return;
+        }
+        int t = L.getTop() + idx + 1;
+        L.getField(t, "err");
+        String msg = L.isString(-1) ? str(-1) : "";
+        L.pop(1);
+        L.getField(t, "source");
+        String source = L.isString(-1) ? str(-1) : null;
+        L.pop(1);
+        L.getField(t, "line");
+        String line = L.isNumber(-1) ? Long.toString((long) L.toNumber(-1)) : null;
+        L.pop(1);
+        StringBuilder sb = new StringBuilder(msg);
+        if (source != null && line != null) {
+            sb.append(" script: ").append(runName).append(", on ").append(source).append(':').append(line).append('.');
+        }
+        r.error(oneLine(sb.toString()));
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    private void pushArgTable(Args a, int from, int n) {
+        L.createTable(n, 0);
+        for (int i = 0; i < n; i++) {
+            pushBytes(a.buf(), a.off(from + i), a.len(from + i));
+            L.rawSetI(-2, i + 1);
+        }
+    }
+
+    // ---- strings across JNI ----
+
+    /** Pushes bytes as a Lua string, byte for byte. */
+    void pushBytes(byte[] b, int off, int len) {
+        boolean ascii = true;
+        for (int i = off; i < off + len; i++) {
+            int x = b[i];
+            if (x <= 0) {
+                ascii = false;
+                break;
+            }
+        }
+        String s = new String(b, off, len, StandardCharsets.ISO_8859_1);
+        L.push(s);
+        if (!ascii) {
+            L.refGet(frombytesRef);
+            L.insert(-2);
+            try {
+                L.pCall(1, 1);
+            } catch (LuaException e) {
+                throw new IllegalStateException("string conversion failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    void pushBytes(byte[] b) {
+        pushBytes(b, 0, b.length);
+    }
+
+    /** The bytes of the string at {@code idx}. Precondition: it is a string (not a number). */
+    byte[] bytes(int idx) {
+        ByteBuffer bb = L.toDirectBuffer(idx);
+        if (bb == null) {
+            return new byte[0];
+        }
+        byte[] out = new byte[bb.remaining()];
+        bb.get(out);
+        return out;
+    }
+
+    /** The string at {@code idx} (a string or a number) as text. */
+    String str(int idx) {
+        if (L.type(idx) == Lua.LuaType.NUMBER) {
+            return numberText(L.toNumber(idx));
+        }
+        return new String(bytes(idx), StandardCharsets.UTF_8);
+    }
+
+    /** Lua 5.1's number to string ("%.14g"), which is what Redis' Lua uses for tostring. */
+    static String numberText(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return Numbers.formatDouble(d);
+    }
+
+    /** A number argument of redis.call as Redis 7.0 passes it: "%.17g". */
+    private static byte[] argNumber(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e17) {
+            return Long.toString((long) d).getBytes(StandardCharsets.US_ASCII);
+        }
+        String s = new java.math.BigDecimal(d).round(new java.math.MathContext(17)).stripTrailingZeros().toString();
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // ---- Lua value → reply ----
+
+    private void toReply(int idx, ReplySink r, int depth) {
+        int t = idx < 0 ? L.getTop() + idx + 1 : idx;
+        switch (L.type(t)) {
+            case STRING:
+                r.bulk(bytes(t));
+                return;
+            case NUMBER:
+                r.integer((long) L.toNumber(t));
+                return;
+            case BOOLEAN:
+                if (sink.protocol == 2) {
+                    if (L.toBoolean(t)) {
+                        r.integer(1);
+                    } else {
+                        r.nullBulk();
+                    }
+                } else {
+                    r.bool(L.toBoolean(t));
+                }
+                return;
+            case TABLE:
+                tableToReply(t, r, depth);
+                return;
+            default:
+                r.nullBulk();
+        }
+    }
+
+    private void tableToReply(int t, ReplySink r, int depth) {
+        if (depth > 1000) {
+            r.error("ERR reached lua stack limit");
+            return;
+        }
+        L.checkStack(4);
+        L.push("err");
+        L.rawGet(t);
+        if (L.isString(-1)) {
+            String msg = str(-1);
+            L.pop(1);
+            r.error(oneLine(msg));
+            return;
+        }
+        L.pop(1);
+        L.push("ok");
+        L.rawGet(t);
+        if (L.isString(-1)) {
+            String msg = str(-1);
+            L.pop(1);
+            r.simple(oneLine(msg));
+            return;
+        }
+        L.pop(1);
+        if (sink.protocol == 3 && resp3TableToReply(t, r, depth)) {
+            return;
+        }
+        int n = 0;
+        while (true) {
+            L.rawGetI(t, n + 1);
+            boolean nil = L.isNil(-1);
+            L.pop(1);
+            if (nil) {
+                break;
+            }
+            n++;
+        }
+        r.array(n);
+        for (int i = 1; i <= n; i++) {
+            L.rawGetI(t, i);
+            toReply(-1, r, depth + 1);
+            L.pop(1);
+        }
+    }
+
+    /** RESP3 tables: {double=}, {map=}, {set=}, {big_number=}. False when it is none of them. */
+    private boolean resp3TableToReply(int t, ReplySink r, int depth) {
+        L.push("double");
+        L.rawGet(t);
+        if (L.isNumber(-1)) {
+            double d = L.toNumber(-1);
+            L.pop(1);
+            r.dbl(d);
+            return true;
+        }
+        L.pop(1);
+        L.push("big_number");
+        L.rawGet(t);
+        if (L.isString(-1)) {
+            byte[] b = bytes(-1);
+            L.pop(1);
+            r.bulk(b);
+            return true;
+        }
+        L.pop(1);
+        for (String kind : new String[] {"map", "set"}) {
+            L.push(kind);
+            L.rawGet(t);
+            if (L.isTable(-1)) {
+                int m = L.getTop();
+                int n = 0;
+                L.pushNil();
+                while (L.next(m) != 0) {
+                    n++;
+                    L.pop(1);
+                }
+                if (kind.equals("map")) {
+                    r.map(n);
+                } else {
+                    r.set(n);
+                }
+                L.pushNil();
+                while (L.next(m) != 0) {
+                    toReply(-2, r, depth + 1);
+                    if (kind.equals("map")) {
+                        toReply(-1, r, depth + 1);
+                    }
+                    L.pop(1);
+                }
+                L.pop(1);
+                return true;
+            }
+            L.pop(1);
+        }
+        return false;
+    }
+
+    // ---- the redis.* functions ----
+
+    /** Pushes Redis' error table {err="CODE msg"} (luaPushError: "-CODE msg" or "msg" → "ERR msg"). */
+    static void pushError(Lua l, String error) {
+        String text;
+        if (error.startsWith("-")) {
+            int sp = error.indexOf(' ');
+            text = sp < 0 ? "ERR " + error.substring(1) : error.substring(1);
+        } else {
+            text = "ERR " + error;
+        }
+        l.newTable();
+        l.push("err");
+        l.push(text.strip());
+        l.rawSet(-3);
+    }
+
+    private int redisCall(Lua l, boolean raise) {
+        int argc = l.getTop();
+        if (caller == null) {
+            pushError(l, "redis.call can only be called inside a script invocation");
+            return -1;
+        }
+        if (argc == 0) {
+            pushError(l, "Please specify at least one argument for this redis lib call");
+            return -1;
+        }
+        byte[][] argv = new byte[argc][];
+        for (int i = 1; i <= argc; i++) {
+            Lua.LuaType t = l.type(i);
+            if (t == Lua.LuaType.NUMBER) {
+                argv[i - 1] = argNumber(l.toNumber(i));
+            } else if (t == Lua.LuaType.STRING) {
+                argv[i - 1] = bytes(i);
+            } else {
+                pushError(l, "Lua redis lib command arguments must be strings or integers");
+                return -1;
+            }
+        }
+        l.setTop(0);
+        Args a = Args.of(argv);
+        String err = checkCall(a);
+        if (err != null) {
+            pushError(l, err);
+            return raise ? -1 : 1;
+        }
+        CommandSpec spec = resolve(a);
+        long dirty = engine.keyspace.dirty;
+        long errs = sink.errors();
+        sink.begin();
+        engine.call(scriptClient, spec, a, sink);
+        if (engine.keyspace.dirty != dirty) {
+            wrote = true;
+        }
+        if (l.getTop() == 0) {
+            l.pushNil(); // a handler that wrote nothing (a blocking command that timed out)
+        }
+        if (raise && sink.errors() != errs && l.isTable(-1)) {
+            return -1;
+        }
+        return 1;
+    }
+
+    private CommandSpec resolve(Args a) {
+        CommandSpec spec = engine.commands.lookup(a.buf(), a.off(0), a.len(0));
+        if (spec != null && spec.isContainer() && a.argc() >= 2) {
+            spec = spec.subcommand(a.buf(), a.off(1), a.len(1));
+        }
+        return spec;
+    }
+
+    /** Redis' scriptCall checks, in its order; null when the command may run. */
+    private String checkCall(Args a) {
+        CommandSpec spec = resolve(a);
+        if (spec == null) {
+            return "Unknown Redis command called from script";
+        }
+        if (!spec.arityOk(a.argc())) {
+            return "Wrong number of args calling Redis command from script";
+        }
+        if (spec.has(CommandFlag.NOSCRIPT)) {
+            return "This Redis command is not allowed from script";
+        }
+        if (spec.has(CommandFlag.WRITE)) {
+            if (readOnlyCommand || (runFlags & FLAG_NO_WRITES) != 0) {
+                return "Write commands are not allowed from read-only scripts.";
+            }
+            String disk = engine.persistence.diskErrorForWrites();
+            if (disk != null) {
+                return "-" + disk;
+            }
+        }
+        if (engine.config.maxmemory > 0 && spec.has(CommandFlag.DENYOOM) && (runFlags & FLAG_ALLOW_OOM) == 0
+            && !wrote && !engine.eviction.performEvictions()) {
+            // as Redis: only a script that has not written yet may be refused, so it stays atomic
+            return "-" + Errors.OOM;
+        }
+        return null;
+    }
+
+    private int redisLog(Lua l) {
+        int argc = l.getTop();
+        if (argc < 2) {
+            pushError(l, "redis.log() requires two arguments or more.");
+            return -1;
+        }
+        if (!l.isNumber(1)) {
+            pushError(l, "First argument must be a number (log level).");
+            return -1;
+        }
+        int level = (int) l.toNumber(1);
+        if (level < 0 || level > 3) {
+            pushError(l, "Invalid debug level.");
+            return -1;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 2; i <= argc; i++) {
+            if (i > 2) {
+                sb.append(' ');
+            }
+            sb.append(l.isString(i) || l.isNumber(i) ? str(i) : "");
+        }
+        if (level >= 2) {
+            System.err.println(sb);
+        }
+        return 0;
+    }
+
+    private int redisSetResp(Lua l) {
+        if (l.getTop() != 1) {
+            pushError(l, "redis.setresp() requires one argument.");
+            return -1;
+        }
+        int v = (int) l.toNumber(1);
+        if (v != 2 && v != 3) {
+            pushError(l, "RESP version must be 2 or 3.");
+            return -1;
+        }
+        sink.protocol = v;
+        scriptClient.protocol = v;
+        return 0;
+    }
+
+    private static int sha1hex(Lua l) {
+        if (l.getTop() != 1) {
+            pushError(l, "wrong number of arguments");
+            return -1;
+        }
+        ByteBuffer bb = l.toDirectBuffer(1);
+        byte[] b = new byte[bb == null ? 0 : bb.remaining()];
+        if (bb != null) {
+            bb.get(b);
+        }
+        l.push(sha1(b));
+        return 1;
+    }
+
+    static String sha1(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int errorReply(Lua l) {
+        if (l.getTop() != 1 || !l.isString(1)) {
+            pushError(l, "wrong number or type of arguments");
+            return -1;
+        }
+        String msg = l.toString(1);
+        pushError(l, msg.startsWith("-") ? msg : "-" + msg);
+        return 1;
+    }
+
+    private static int statusReply(Lua l) {
+        if (l.getTop() != 1 || !l.isString(1)) {
+            pushError(l, "wrong number or type of arguments");
+            return -1;
+        }
+        String msg = l.toString(1);
+        l.newTable();
+        l.push("ok");
+        l.push(msg);
+        l.rawSet(-3);
+        return 1;
+    }
+
+    private int registerFunction(Lua l) {
+        LibraryLoader ld = loader;
+        if (ld == null) {
+            pushError(l, "redis.register_function can only be called on FUNCTION LOAD command");
+            return -1;
+        }
+        String err = ld.register(l);
+        if (err != null) {
+            pushError(l, err);
+            return -1;
+        }
+        return 0;
+    }
+
+    /** The count hook: stops a script that SCRIPT KILL or FUNCTION KILL asked to stop. */
+    private int hook(Lua l) {
+        if (killRequested && caller != null) {
+            // raised on every later hook too, so a pcall in the script cannot swallow it for good
+            pushError(l, "-ERR Script killed by user with SCRIPT KILL...");
+            return -1;
+        }
+        return 0;
+    }
+
+    private static int versionNum(String v) {
+        String[] p = v.split("\\.");
+        return Integer.parseInt(p[0]) << 16 | Integer.parseInt(p[1]) << 8 | Integer.parseInt(p[2]);
+    }
+
+    static ByteBuffer direct(byte[] b) {
+        ByteBuffer bb = ByteBuffer.allocateDirect(Math.max(1, b.length));
+        bb.put(b).flip();
+        return bb;
+    }
+
+    @Override
+    public void close() {
+        L.close();
+    }
+
+    private static final class ScriptChannel implements ClientChannel {
+        @Override public ReplySink sink() { throw new IllegalStateException("the script client replies through the Lua sink"); }
+        @Override public void flush() { }
+        @Override public void close() { }
+        @Override public void closeNow() { }
+        @Override public void mute(boolean muted) { }
+        @Override public String addr() { return "lua"; }
+        @Override public String laddr() { return ""; }
+        @Override public long queryBufferLength() { return 0; }
+        @Override public long queryBufferFree() { return 0; }
+        @Override public long outputBufferLength() { return 0; }
+    }
+}
