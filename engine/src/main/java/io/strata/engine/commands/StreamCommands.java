@@ -583,16 +583,16 @@ public final class StreamCommands extends CommandGroup {
     }
 
     private void xtrim(Client c, Args a, ReplySink r) {
+        TrimArgs t = trimArgsOrReply(a, r, false);
+        if (t == null) {
+            return;
+        }
         Entry e = write(c, a, 1);
         if (e == null) {
             r.integer(0);
             return;
         }
         if (!isStreamOrReply(e, r)) {
-            return;
-        }
-        TrimArgs t = trimArgsOrReply(a, r, false);
-        if (t == null) {
             return;
         }
         StreamValue s = (StreamValue) e.value;
@@ -843,6 +843,7 @@ public final class StreamCommands extends CommandGroup {
         }
         int served = 0;
         List<Runnable> replies = new ArrayList<>();
+        Map<Group, StreamId> moved = new java.util.IdentityHashMap<>();
         for (int k = 0; k < streamsCount; k++) {
             Entry e = entries[k];
             if (e == null) {
@@ -858,10 +859,29 @@ public final class StreamCommands extends CommandGroup {
                 if (!gt.isMax()) {
                     serve = true;
                     history = true;
-                } else if (s.length() > 0 && s.lastValidId().compareTo(g.lastId) > 0) {
-                    serve = true;
-                    gt = g.lastId;
+                } else {
+                    // the same key and group named twice: the first read moved the group on
+                    StreamId last = moved.getOrDefault(g, g.lastId);
+                    if (s.length() > 0 && s.lastValidId().compareTo(last) > 0) {
+                        serve = true;
+                        gt = last;
+                        NavigableMap<StreamId, byte[][]> m = s.entries.tailMap(last, false);
+                        StreamId upTo = m.lastKey();
+                        if (count > 0 && count < m.size()) {
+                            Iterator<StreamId> it = m.keySet().iterator();
+                            for (long n = 0; n < count; n++) {
+                                upTo = it.next();
+                            }
+                        }
+                        moved.put(g, upTo);
+                    }
                 }
+            } else if (s.length() > 0 && s.lastValidId().compareTo(gt) > 0) {
+                serve = true;
+            }
+            if (serve && groups[k] != null) {
+                // Redis 7.0 creates (and refreshes) the consumer only when it serves it
+                Group g = groups[k];
                 consumer = g.consumers.get(consumerName);
                 if (consumer == null) {
                     consumer = createConsumer(c, e, g, consumerName);
@@ -870,8 +890,6 @@ public final class StreamCommands extends CommandGroup {
                     }
                 }
                 consumer.seenTime = ks.now();
-            } else if (s.length() > 0 && s.lastValidId().compareTo(gt) > 0) {
-                serve = true;
             }
             if (serve) {
                 served++;
@@ -1616,10 +1634,6 @@ public final class StreamCommands extends CommandGroup {
             return;
         }
         StreamValue s = (StreamValue) e.value;
-        if (id.compareTo(s.maxDeletedId) < 0) {
-            r.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-            return;
-        }
         if (s.length() > 0) {
             if (id.compareTo(s.lastValidId()) < 0) {
                 r.error("ERR The ID specified in XSETID is smaller than the target stream top item");
