@@ -78,8 +78,14 @@ public final class RdbWriter {
         }
     }
 
+    /** An RDB length; negative values are unsigned 64-bit ones (a stream's entries-read -1). */
     public void writeLength(long len) {
-        if (len < (1 << 6)) {
+        if (len < 0) {
+            writeByte(LEN_64BIT);
+            for (int i = 7; i >= 0; i--) {
+                writeByte((int) (len >>> (8 * i)));
+            }
+        } else if (len < (1 << 6)) {
             writeByte((int) len);
         } else if (len < (1 << 14)) {
             writeByte((int) ((len >>> 8) | 0x40));
