@@ -33,6 +33,8 @@ public final class StreamValue implements Value {
     public StreamId firstId = StreamId.ZERO;
     public StreamId maxDeletedId = StreamId.ZERO;
     public long entriesAdded;
+    /** Estimated bytes of the entries, kept up to date so memoryUsage() is O(groups), not O(entries). */
+    private long entryBytes;
 
     /** One of Redis' listpack nodes as far as trimming cares. */
     static final class Node {
@@ -166,6 +168,7 @@ public final class StreamValue implements Value {
         n.live++;
         n.lastInserted = id;
         entries.put(id, fieldsAndValues);
+        entryBytes += entryBytes(fieldsAndValues);
         lastId = id;
         entriesAdded++;
         if (entries.size() == 1) {
@@ -187,9 +190,11 @@ public final class StreamValue implements Value {
 
     /** Removes one entry (XDEL); true when it existed. Updates nothing but the nodes. */
     public boolean delete(StreamId id) {
-        if (entries.remove(id) == null) {
+        byte[][] old = entries.remove(id);
+        if (old == null) {
             return false;
         }
+        entryBytes -= entryBytes(old);
         Map.Entry<StreamId, Node> ne = nodes.floorEntry(id);
         if (ne != null) {
             Node n = ne.getValue();
@@ -227,6 +232,9 @@ public final class StreamValue implements Value {
                 StreamId next = nodes.higherKey(ne.getKey());
                 NavigableMap<StreamId, byte[][]> in = next == null ? entries : entries.headMap(next, false);
                 deleted += in.size();
+                for (byte[][] fv : in.values()) {
+                    entryBytes -= entryBytes(fv);
+                }
                 in.clear();
                 nodes.remove(ne.getKey());
                 continue;
@@ -237,10 +245,12 @@ public final class StreamValue implements Value {
             StreamId next = nodes.higherKey(ne.getKey());
             var it = (next == null ? entries : entries.headMap(next, false)).entrySet().iterator();
             while (it.hasNext()) {
-                StreamId id = it.next().getKey();
+                Map.Entry<StreamId, byte[][]> en = it.next();
+                StreamId id = en.getKey();
                 if (byMaxlen ? entries.size() <= maxlen : id.compareTo(minid) >= 0) {
                     break;
                 }
+                entryBytes -= entryBytes(en.getValue());
                 it.remove();
                 n.live--;
                 deleted++;
@@ -316,6 +326,7 @@ public final class StreamValue implements Value {
         s.firstId = firstId;
         s.maxDeletedId = maxDeletedId;
         s.entriesAdded = entriesAdded;
+        s.entryBytes = entryBytes;
         for (Group g : groups.values()) {
             Group c = new Group(g.name, g.lastId, g.entriesRead);
             for (Consumer con : g.consumers.values()) {
@@ -337,15 +348,18 @@ public final class StreamValue implements Value {
 
     @Override
     public long memoryUsage() {
-        long m = 128;
-        for (byte[][] fv : entries.values()) {
-            m += 64 + 16L * fv.length;
-            for (byte[] b : fv) {
-                m += 16 + b.length;
-            }
-        }
+        long m = 128 + entryBytes + 48L * nodes.size();
         for (Group g : groups.values()) {
             m += 96 + g.name.length + 80L * g.pel.size() + 64L * g.consumers.size();
+        }
+        return m;
+    }
+
+    /** A TreeMap node, the id, the array and its elements. */
+    private static long entryBytes(byte[][] fv) {
+        long m = 64 + 16L * fv.length;
+        for (byte[] b : fv) {
+            m += 16 + b.length;
         }
         return m;
     }
