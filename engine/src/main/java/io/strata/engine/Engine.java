@@ -177,6 +177,7 @@ public final class Engine {
         new ZSetCommands(this).register(commands);
         new GeoCommands(this).register(commands);
         new SortCommands(this).register(commands);
+        new io.strata.engine.commands.StreamCommands(this).register(commands);
         new PersistenceCommands(this).register(commands);
         new io.strata.engine.scripting.ScriptingCommands(this).register(commands);
         appendOnly = new io.strata.engine.persist.Aof(this);
@@ -699,11 +700,19 @@ public final class Engine {
      * Called again while being re-run, the client keeps its place and deadline.
      */
     public void block(Client c, List<byte[]> keys, long deadlineMs) {
+        block(c, keys, deadlineMs, null);
+    }
+
+    /**
+     * As {@link #block(Client, List, long)}, re-running {@code rerun} instead of the command as
+     * sent (XREAD resolves {@code $} to the id it had when it blocked, as Redis does).
+     */
+    public void block(Client c, List<byte[]> keys, long deadlineMs, Args rerun) {
         if (c.isBlocked()) {
             c.reblocked = true;
             return;
         }
-        c.blockedArgs = currentArgs.copy();
+        c.blockedArgs = rerun != null ? rerun : currentArgs.copy();
         c.blockedDb = c.db;
         c.blockDeadline = deadlineMs;
         Map<java.nio.ByteBuffer, java.util.ArrayDeque<Client>> m = blocking.computeIfAbsent(c.db, k -> new java.util.HashMap<>());

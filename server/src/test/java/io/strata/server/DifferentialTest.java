@@ -48,7 +48,7 @@ class DifferentialTest {
         long seed = Long.getLong("strata.diff.seed", System.nanoTime());
         int commands = Integer.getInteger("strata.diff.commands", 5000);
         rnd = new Random(seed);
-        for (String p : new String[] {"s", "l", "h", "t", "z", "y", "b", "p"}) {
+        for (String p : new String[] {"s", "l", "h", "t", "z", "y", "b", "p", "x"}) {
             for (int i = 0; i < 4; i++) {
                 keys.add(p + i);
             }
@@ -195,6 +195,18 @@ class DifferentialTest {
         }
     }
 
+    private String streamId() {
+        return rnd.nextInt(40) + "-" + rnd.nextInt(3);
+    }
+
+    private String group() {
+        return "g" + rnd.nextInt(3);
+    }
+
+    private String consumer() {
+        return "c" + rnd.nextInt(3);
+    }
+
     private static String[] c(String... parts) {
         return parts;
     }
@@ -325,6 +337,38 @@ class DifferentialTest {
         g.add(v -> c("PFADD", key("p"), member(), value()));
         g.add(v -> c("PFCOUNT", key("p")));
         g.add(v -> c("PFMERGE", key("p"), key("p")));
+        // streams: explicit ids only (an id from * depends on the clock), replies without idle times
+        for (int w = 0; w < 3; w++) {
+            g.add(v -> c("XADD", key("x"), streamId(), "f", value()));
+        }
+        g.add(v -> c("XADD", key("x"), rnd.nextInt(40) + "-*", "f", value(), "g", member()));
+        g.add(v -> c("XADD", key("x"), "NOMKSTREAM", "MAXLEN", rnd.nextBoolean() ? "~" : "=", small(), streamId(), "f", "1"));
+        g.add(v -> c("XADD", key("x"), "MINID", rnd.nextBoolean() ? "~" : "=", streamId(), "LIMIT", small(), streamId(), "f", "1"));
+        g.add(v -> c("XRANGE", key("x"), rnd.nextBoolean() ? "-" : "(" + streamId(), rnd.nextBoolean() ? "+" : streamId(), "COUNT", small()));
+        g.add(v -> c("XREVRANGE", key("x"), rnd.nextBoolean() ? "+" : streamId(), rnd.nextBoolean() ? "-" : "(" + streamId()));
+        g.add(v -> c("XLEN", key("x")));
+        g.add(v -> c("XDEL", key("x"), streamId(), streamId()));
+        g.add(v -> c("XTRIM", key("x"), rnd.nextBoolean() ? "MAXLEN" : "MINID", rnd.nextBoolean() ? "~" : "=",
+            rnd.nextBoolean() ? small() : streamId()));
+        g.add(v -> c("XGROUP", "CREATE", key("x"), group(), rnd.nextBoolean() ? "0" : "$", "MKSTREAM"));
+        g.add(v -> c("XGROUP", "CREATE", key("x"), group(), streamId(), "ENTRIESREAD", small()));
+        g.add(v -> c("XGROUP", "SETID", key("x"), group(), rnd.nextBoolean() ? "0" : streamId()));
+        g.add(v -> c("XGROUP", "DESTROY", key("x"), group()));
+        g.add(v -> c("XGROUP", "CREATECONSUMER", key("x"), group(), consumer()));
+        g.add(v -> c("XGROUP", "DELCONSUMER", key("x"), group(), consumer()));
+        for (int w = 0; w < 2; w++) {
+            g.add(v -> c("XREADGROUP", "GROUP", group(), consumer(), "COUNT", small(), "STREAMS", key("x"), ">"));
+        }
+        g.add(v -> c("XREADGROUP", "GROUP", group(), consumer(), "NOACK", "STREAMS", key("x"), key("x"),
+            rnd.nextBoolean() ? ">" : "0", ">"));
+        g.add(v -> c("XREAD", "COUNT", small(), "STREAMS", key("x"), key("x"), streamId(), "$"));
+        g.add(v -> c("XACK", key("x"), group(), streamId(), streamId()));
+        g.add(v -> c("XPENDING", key("x"), group()));
+        g.add(v -> c("XCLAIM", key("x"), group(), consumer(), "0", streamId(), streamId(), "JUSTID"));
+        g.add(v -> c("XAUTOCLAIM", key("x"), group(), consumer(), "0", rnd.nextBoolean() ? "0" : streamId(),
+            "COUNT", "" + (1 + rnd.nextInt(3)), "JUSTID"));
+        g.add(v -> c("XINFO", "GROUPS", key("x")));
+        g.add(v -> c("XSETID", key("x"), streamId(), "ENTRIESADDED", "" + rnd.nextInt(60)));
         // scripts: conversions, errors raised and caught, writes (effects), the read-only variants
         g.add(v -> c("EVAL", "return redis.call('get', KEYS[1])", "1", key("s")));
         g.add(v -> c("EVAL", "return redis.pcall('incrby', KEYS[1], ARGV[1])", "1", key("s"), num()));

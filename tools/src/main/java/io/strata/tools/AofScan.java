@@ -352,6 +352,52 @@ final class AofScan {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    private static byte[] id(long ms, long seq) {
+        return bytes(Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq));
+    }
+
+    /**
+     * A stream as Redis' rewriteStreamObject writes it: XADD per entry (or XADD + XDEL for an
+     * empty stream's last id), XSETID with the metadata, XGROUP CREATE per group, XCLAIM per
+     * pending entry, XGROUP CREATECONSUMER for consumers without pending entries.
+     */
+    private void rebuildStream(byte[] key, io.strata.storage.rdb.RdbStream s) {
+        for (io.strata.storage.rdb.RdbStream.Entry e : s.entries) {
+            List<byte[]> a = new ArrayList<>();
+            a.add(bytes("XADD"));
+            a.add(key);
+            a.add(id(e.ms, e.seq));
+            java.util.Collections.addAll(a, e.fieldsAndValues);
+            sink.command(a);
+        }
+        if (s.entries.isEmpty()) {
+            sink.command(List.of(bytes("XADD"), key, bytes("MAXLEN"), bytes("0"), id(s.lastMs, s.lastSeq), bytes("x"), bytes("y")));
+        }
+        sink.command(List.of(bytes("XSETID"), key, id(s.lastMs, s.lastSeq), bytes("ENTRIESADDED"),
+            bytes(Long.toString(s.entriesAdded)), bytes("MAXDELETEDID"), id(s.maxDeletedMs, s.maxDeletedSeq)));
+        for (io.strata.storage.rdb.RdbStream.Group g : s.groups) {
+            sink.command(List.of(bytes("XGROUP"), bytes("CREATE"), key, g.name, id(g.lastMs, g.lastSeq),
+                bytes("ENTRIESREAD"), bytes(Long.toString(g.entriesRead))));
+            java.util.Map<String, io.strata.storage.rdb.RdbStream.Pending> pel = new java.util.HashMap<>();
+            for (io.strata.storage.rdb.RdbStream.Pending p : g.pending) {
+                pel.put(p.ms + "-" + p.seq, p);
+            }
+            for (io.strata.storage.rdb.RdbStream.Consumer c : g.consumers) {
+                if (c.pending.isEmpty()) {
+                    sink.command(List.of(bytes("XGROUP"), bytes("CREATECONSUMER"), key, g.name, c.name));
+                }
+                for (long[] pid : c.pending) {
+                    io.strata.storage.rdb.RdbStream.Pending p = pel.get(pid[0] + "-" + pid[1]);
+                    long time = p == null ? 0 : p.deliveryTime;
+                    long count = p == null ? 0 : p.deliveryCount;
+                    sink.command(List.of(bytes("XCLAIM"), key, g.name, c.name, bytes("0"), id(pid[0], pid[1]),
+                        bytes("TIME"), bytes(Long.toString(time)), bytes("RETRYCOUNT"), bytes(Long.toString(count)),
+                        bytes("JUSTID"), bytes("FORCE")));
+                }
+            }
+        }
+    }
+
     /** The commands that rebuild one key, as an AOF rewrite would write them. */
     private void rebuild(byte[] key, RdbValue v, long expireAtMs) {
         List<byte[]> a = new ArrayList<>();
@@ -375,6 +421,10 @@ final class AofScan {
                     a.add(v.values.get(i));
                 }
                 break;
+            case STREAM:
+                rebuildStream(key, v.stream);
+                a = null;
+                break;
             default:
                 a.add(bytes("ZADD"));
                 a.add(key);
@@ -385,7 +435,9 @@ final class AofScan {
                     a.add(v.items.get(i));
                 }
         }
-        sink.command(a);
+        if (a != null) {
+            sink.command(a);
+        }
         if (expireAtMs >= 0) {
             sink.command(List.of(bytes("PEXPIREAT"), key, bytes(Long.toString(expireAtMs))));
         }

@@ -270,6 +270,8 @@ public final class RdbInspect implements Callable<Integer> {
             case RdbFormat.TYPE_SET_INTSET: return "intset";
             case RdbFormat.TYPE_LIST_QUICKLIST: case RdbFormat.TYPE_LIST_QUICKLIST_2: return "quicklist";
             case RdbFormat.TYPE_HASH_LISTPACK: case RdbFormat.TYPE_ZSET_LISTPACK: case RdbFormat.TYPE_SET_LISTPACK: return "listpack";
+            case RdbFormat.TYPE_STREAM_LISTPACKS: case RdbFormat.TYPE_STREAM_LISTPACKS_2:
+            case RdbFormat.TYPE_STREAM_LISTPACKS_3: return "stream";
             default: return "type-" + rdbType;
         }
     }
@@ -422,6 +424,25 @@ public final class RdbInspect implements Callable<Integer> {
                 }
                 sb.append(']');
                 return;
+            case STREAM: {
+                // entries as [id, [field, value, …]], as XRANGE answers
+                sb.append('[');
+                boolean first = true;
+                for (io.strata.storage.rdb.RdbStream.Entry e : v.stream.entries) {
+                    sb.append(first ? "" : ",").append("[\"").append(Long.toUnsignedString(e.ms)).append('-')
+                        .append(Long.toUnsignedString(e.seq)).append("\",[");
+                    first = false;
+                    for (int i = 0; i < e.fieldsAndValues.length; i++) {
+                        if (i > 0) {
+                            sb.append(',');
+                        }
+                        Text.json(sb, e.fieldsAndValues[i]);
+                    }
+                    sb.append("]]");
+                }
+                sb.append(']');
+                return;
+            }
             case HASH:
                 sb.append('{');
                 for (int i = 0; i < v.items.size(); i++) {

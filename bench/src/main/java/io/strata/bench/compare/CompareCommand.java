@@ -180,6 +180,10 @@ public final class CompareCommand implements Callable<Integer> {
                             samples.addAll(evalshaBenchmark(redis, round, pipeline));
                         }
                     }
+                    for (int round = 1; round <= rounds && !evalshaOnly; round++) {
+                        samples.addAll(streamBenchmark(strata, round));
+                        samples.addAll(streamBenchmark(redis, round));
+                    }
                 } else {
                     notes.add("redis-benchmark skipped: no binary at " + redisBenchmark);
                 }
@@ -400,6 +404,54 @@ public final class CompareCommand implements Callable<Integer> {
                 Double.NaN, 0, "redis-benchmark failed (exit " + (exited ? p.exitValue() : "timeout") + "): " + tail.trim()));
         }
         return res;
+    }
+
+    private static final Pattern RB_ANY = Pattern.compile("^(.*?): ([0-9.]+) requests per second(?:, p50=([0-9.]+) msec)?");
+
+    /**
+     * Streams: {@code redis-benchmark -P 16} running XADD with {@code *} ids into one stream, then
+     * XREADGROUP {@code >} COUNT 1 by one consumer group over what was added (every read delivers
+     * one entry into the PEL), one sample each.
+     */
+    private List<Sample> streamBenchmark(ServerProcess s, int round) throws IOException, InterruptedException {
+        long n = requestsAt(16) / 4;
+        try (RespClient c = s.client()) {
+            c.call("DEL", "bench:stream");
+        }
+        List<Sample> res = new ArrayList<>(customBenchmark(s, round, "XADD P16", n, "XADD", "bench:stream", "*", "field",
+            "x".repeat(Math.max(1, valueSize))));
+        try (RespClient c = s.client()) {
+            c.call("XGROUP", "CREATE", "bench:stream", "grp", "0");
+        }
+        res.addAll(customBenchmark(s, round, "XREADGROUP P16", n, "XREADGROUP", "GROUP", "grp", "consumer", "COUNT", "1",
+            "STREAMS", "bench:stream", ">"));
+        try (RespClient c = s.client()) {
+            c.call("DEL", "bench:stream");
+        }
+        return res;
+    }
+
+    private List<Sample> customBenchmark(ServerProcess s, int round, String name, long n, String... command)
+        throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(redisBenchmark, "-h", "127.0.0.1", "-p", Integer.toString(s.port),
+            "-c", Integer.toString(connections), "-P", "16", "-q", "-n", Long.toString(n)));
+        cmd.addAll(List.of(command));
+        log.printf("round %d/%d  %-18s %-6s%n", round, rounds, name, s.name);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean exited = p.waitFor(10, TimeUnit.MINUTES);
+        for (String line : output.split("[\r\n]+")) {
+            Matcher m = RB_ANY.matcher(line.trim());
+            if (m.find() && exited && p.exitValue() == 0) {
+                double p50 = m.group(3) == null ? Double.NaN : Double.parseDouble(m.group(3));
+                log.printf("    %s%n", line.trim());
+                return List.of(new Sample(round, "redis-benchmark " + name, s.name, Double.parseDouble(m.group(2)), p50,
+                    Double.NaN, Double.NaN, Double.NaN, 0, null));
+            }
+        }
+        String tail = output.length() > 300 ? output.substring(output.length() - 300) : output;
+        return List.of(new Sample(round, "redis-benchmark " + name, s.name, 0, Double.NaN, Double.NaN, Double.NaN,
+            Double.NaN, 0, "redis-benchmark failed: " + tail.trim()));
     }
 
     /** redis-benchmark -n at a pipeline depth: --rb-requests at 16, proportionally fewer below (a run lasts about as long). */

@@ -53,6 +53,8 @@ public final class AofRecorder {
     private byte[] firstChangedKey;
     /** A handler's replacement for the command it runs (SPOP → SREM), or null. */
     private byte[][] replacement;
+    /** Commands a handler propagates instead of itself (Redis' alsoPropagate + preventCommandPropagation), or null. */
+    private java.util.List<byte[][]> propagated;
     private Runnable batchEndScheduler;
     private boolean batchEndScheduled;
     /** Bytes recorded since the AOF was started (for auto-aof-rewrite). */
@@ -77,6 +79,7 @@ public final class AofRecorder {
     public void beforeCommand() {
         firstChangedKey = null;
         replacement = null;
+        propagated = null;
     }
 
     /** Keyspace listener hook: remembers the first key a command changed. */
@@ -89,6 +92,25 @@ public final class AofRecorder {
     /** A handler replaces what is recorded for the running command (Redis' rewriteClientCommandVector). */
     public void replaceWith(byte[]... argv) {
         replacement = argv;
+    }
+
+    /**
+     * The running command is recorded as the commands given to this method, in order, instead of
+     * itself (none at all when only {@link #suppress} was called); more than one are wrapped in
+     * MULTI/EXEC, as Redis wraps what one command propagates.
+     */
+    public void propagate(byte[]... argv) {
+        if (propagated == null) {
+            propagated = new java.util.ArrayList<>(2);
+        }
+        propagated.add(argv);
+    }
+
+    /** The running command is not recorded itself (what it changed is recorded by {@link #propagate}). */
+    public void suppress() {
+        if (propagated == null) {
+            propagated = new java.util.ArrayList<>(2);
+        }
     }
 
     /** True between {@link #beginExec} and {@link #endExec} (a script inside EXEC adds no second MULTI). */
@@ -120,6 +142,29 @@ public final class AofRecorder {
 
     /** Records a command that ran and changed the dataset. */
     public void record(Client c, CommandSpec spec, Args a) {
+        if (propagated != null) {
+            java.util.List<byte[][]> cmds = propagated;
+            propagated = null;
+            if (cmds.isEmpty()) {
+                return;
+            }
+            boolean wrap = cmds.size() > 1 && !inExec;
+            prepare(c.db.index);
+            if (wrap) {
+                command1(MULTI);
+            }
+            for (byte[][] argv : cmds) {
+                header(argv.length);
+                for (byte[] p : argv) {
+                    bulk(p, 0, p.length);
+                }
+            }
+            if (wrap) {
+                command1(EXEC);
+            }
+            afterAppend();
+            return;
+        }
         prepare(c.db.index);
         if (replacement != null) {
             header(replacement.length);

@@ -4,15 +4,20 @@ import io.strata.engine.config.Config;
 import io.strata.engine.types.HashValue;
 import io.strata.engine.types.ListValue;
 import io.strata.engine.types.SetValue;
+import io.strata.engine.types.StreamId;
+import io.strata.engine.types.StreamValue;
 import io.strata.engine.types.ZSetValue;
 import io.strata.storage.StorageException;
 import io.strata.storage.StorageException.Code;
 import io.strata.storage.rdb.RdbFormat;
+import io.strata.storage.rdb.RdbStream;
 import io.strata.storage.rdb.RdbValue;
+
+import java.util.Map;
 
 /**
  * Converts engine values ({@code byte[]} strings, {@link ListValue}, {@link SetValue},
- * {@link HashValue}, {@link ZSetValue}) to the storage module's neutral {@link RdbValue} and
+ * {@link HashValue}, {@link ZSetValue}, {@link StreamValue}) to the storage module's neutral {@link RdbValue} and
  * back, one key at a time and in O(n) of that key's elements.
  *
  * <p>Any thread: stateless. {@link #toRdb} reads the value it is given, so the caller must own it
@@ -63,6 +68,9 @@ public final class RdbCodec {
             }
             return v;
         }
+        if (value instanceof StreamValue) {
+            return RdbValue.stream(RdbFormat.TYPE_STREAM_LISTPACKS_2, streamToRdb((StreamValue) value));
+        }
         throw new IllegalArgumentException("no RDB form for value class=" + value.getClass().getName());
     }
 
@@ -75,6 +83,8 @@ public final class RdbCodec {
         switch (v.kind) {
             case STRING:
                 return v.string;
+            case STREAM:
+                return streamFromRdb(v.stream);
             case LIST: {
                 if (v.items.isEmpty()) {
                     throw corrupt("empty list");
@@ -147,6 +157,90 @@ public final class RdbCodec {
                 return z;
             }
         }
+    }
+
+    private static RdbStream streamToRdb(StreamValue s) {
+        RdbStream r = new RdbStream();
+        for (Map.Entry<StreamId, byte[][]> e : s.entries.entrySet()) {
+            r.entries.add(new RdbStream.Entry(e.getKey().ms, e.getKey().seq, e.getValue()));
+        }
+        r.lastMs = s.lastId.ms;
+        r.lastSeq = s.lastId.seq;
+        r.firstMs = s.firstId.ms;
+        r.firstSeq = s.firstId.seq;
+        r.maxDeletedMs = s.maxDeletedId.ms;
+        r.maxDeletedSeq = s.maxDeletedId.seq;
+        r.entriesAdded = s.entriesAdded;
+        for (StreamValue.Group g : s.groups.values()) {
+            RdbStream.Group rg = new RdbStream.Group(g.name, g.lastId.ms, g.lastId.seq, g.entriesRead);
+            for (Map.Entry<StreamId, StreamValue.Nack> e : g.pel.entrySet()) {
+                rg.pending.add(new RdbStream.Pending(e.getKey().ms, e.getKey().seq, e.getValue().deliveryTime,
+                    e.getValue().deliveryCount));
+            }
+            for (StreamValue.Consumer c : g.consumers.values()) {
+                RdbStream.Consumer rc = new RdbStream.Consumer(c.name, c.seenTime);
+                for (StreamId id : c.pel.keySet()) {
+                    rc.pending.add(new long[] {id.ms, id.seq});
+                }
+                rg.consumers.add(rc);
+            }
+            r.groups.add(rg);
+        }
+        return r;
+    }
+
+    /**
+     * A stream from its RDB form, refusing what Redis' loader refuses: ids out of order, a
+     * consumer's pending entry missing from its group's PEL, a group PEL entry with no owner,
+     * duplicate group or consumer names.
+     */
+    private static StreamValue streamFromRdb(RdbStream r) {
+        StreamValue s = new StreamValue();
+        StreamId prev = null;
+        for (RdbStream.Entry e : r.entries) {
+            StreamId id = new StreamId(e.ms, e.seq);
+            if (prev != null && id.compareTo(prev) <= 0) {
+                throw corrupt("stream entries out of order");
+            }
+            s.append(id, e.fieldsAndValues);
+            prev = id;
+        }
+        s.lastId = new StreamId(r.lastMs, r.lastSeq);
+        s.firstId = new StreamId(r.firstMs, r.firstSeq);
+        s.maxDeletedId = new StreamId(r.maxDeletedMs, r.maxDeletedSeq);
+        s.entriesAdded = r.entriesAdded;
+        for (RdbStream.Group rg : r.groups) {
+            StreamId last = new StreamId(rg.lastMs, rg.lastSeq);
+            long read = rg.entriesRead;
+            StreamValue.Group g = new StreamValue.Group(rg.name, last, read);
+            if (s.groups.put(rg.name, g) != null) {
+                throw corrupt("duplicated consumer group name");
+            }
+            for (RdbStream.Pending p : rg.pending) {
+                g.pel.put(new StreamId(p.ms, p.seq), new StreamValue.Nack(null, p.deliveryTime, p.deliveryCount));
+            }
+            for (RdbStream.Consumer rc : rg.consumers) {
+                StreamValue.Consumer c = new StreamValue.Consumer(rc.name, rc.seenTime);
+                if (g.consumers.put(rc.name, c) != null) {
+                    throw corrupt("duplicate stream consumer detected");
+                }
+                for (long[] id : rc.pending) {
+                    StreamId sid = new StreamId(id[0], id[1]);
+                    StreamValue.Nack n = g.pel.get(sid);
+                    if (n == null || n.consumer != null) {
+                        throw corrupt("consumer PEL entry not found in group global PEL");
+                    }
+                    n.consumer = c;
+                    c.pel.put(sid, n);
+                }
+            }
+            for (StreamValue.Nack n : g.pel.values()) {
+                if (n.consumer == null) {
+                    throw corrupt("group PEL entry without consumer");
+                }
+            }
+        }
+        return s;
     }
 
     /** True for the compact (ziplist, listpack, zipmap) on-disk encodings of hashes and zsets. */

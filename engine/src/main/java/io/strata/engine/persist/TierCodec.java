@@ -80,6 +80,9 @@ public final class TierCodec implements Keyspace.ColdCodec {
             case RdbFormat.TYPE_ZSET: case RdbFormat.TYPE_ZSET_2: case RdbFormat.TYPE_ZSET_ZIPLIST:
             case RdbFormat.TYPE_ZSET_LISTPACK:
                 return "zset";
+            case RdbFormat.TYPE_STREAM_LISTPACKS: case RdbFormat.TYPE_STREAM_LISTPACKS_2:
+            case RdbFormat.TYPE_STREAM_LISTPACKS_3:
+                return "stream";
             default:
                 return "hash";
         }

@@ -163,6 +163,80 @@ public final class Packed {
         return b;
     }
 
+    /**
+     * Encodes elements as a listpack the way Redis' lpAppend does: an element that is a canonical
+     * 64-bit decimal integer takes the smallest integer encoding, anything else a string.
+     */
+    public static byte[] toListpackInts(List<byte[]> items) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 6; i++) {
+            out.write(0);
+        }
+        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+        for (byte[] it : items) {
+            e.reset();
+            Long v = canonicalLong(it);
+            if (v != null) {
+                long x = v;
+                if (x >= 0 && x <= 127) {
+                    e.write((int) x);
+                } else if (x >= -4096 && x <= 4095) {
+                    int u = (int) x & 0x1fff;
+                    e.write(0xC0 | (u >>> 8));
+                    e.write(u & 0xff);
+                } else {
+                    int n = x >= -32768 && x <= 32767 ? 2 : x >= -8388608 && x <= 8388607 ? 3
+                        : x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE ? 4 : 8;
+                    e.write(n == 2 ? 0xF1 : n == 3 ? 0xF2 : n == 4 ? 0xF3 : 0xF4);
+                    for (int k = 0; k < n; k++) {
+                        e.write((int) (x >>> (8 * k)) & 0xff);
+                    }
+                }
+            } else {
+                int len = it.length;
+                if (len < 64) {
+                    e.write(0x80 | len);
+                } else if (len < 4096) {
+                    e.write(0xE0 | (len >>> 8));
+                    e.write(len & 0xff);
+                } else {
+                    e.write(0xF0);
+                    for (int k = 0; k < 4; k++) {
+                        e.write((len >>> (8 * k)) & 0xff);
+                    }
+                }
+                e.write(it, 0, len);
+            }
+            int entryLen = e.size();
+            out.write(e.toByteArray(), 0, entryLen);
+            writeBacklen(out, entryLen);
+        }
+        out.write(0xFF);
+        byte[] b = out.toByteArray();
+        int total = b.length;
+        int n = Math.min(items.size(), 65535);
+        b[0] = (byte) total;
+        b[1] = (byte) (total >>> 8);
+        b[2] = (byte) (total >>> 16);
+        b[3] = (byte) (total >>> 24);
+        b[4] = (byte) n;
+        b[5] = (byte) (n >>> 8);
+        return b;
+    }
+
+    private static Long canonicalLong(byte[] b) {
+        if (b.length == 0 || b.length > 20) {
+            return null;
+        }
+        String s = new String(b, StandardCharsets.US_ASCII);
+        try {
+            long v = Long.parseLong(s);
+            return Long.toString(v).equals(s) ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static void writeBacklen(java.io.ByteArrayOutputStream out, int l) {
         if (l <= 127) {
             out.write(l);

@@ -12,8 +12,8 @@ import static io.strata.storage.rdb.RdbFormat.*;
 /**
  * Reads RDB files of versions 1 to 12 with every encoding Redis writes (plain, ziplist,
  * listpack, intset, zipmap, quicklist 1 and 2, LZF strings), streaming each key to an
- * {@link RdbVisitor}. Function libraries, module aux data and streams are read past and reported
- * as skipped; a module value type is refused with an error naming the module. The CRC64 trailer
+ * {@link RdbVisitor}; streams of types 15, 19 and 21 are decoded into {@link RdbStream}. Function
+ * libraries and module aux data are read past and reported as skipped; a module value type is refused with an error naming the module. The CRC64 trailer
  * is checked when present.
  *
  * <p>Thread rule: one thread at a time per reader.
@@ -328,10 +328,7 @@ public final class RdbReader {
             case TYPE_STREAM_LISTPACKS:
             case TYPE_STREAM_LISTPACKS_2:
             case TYPE_STREAM_LISTPACKS_3:
-                skipStream(type);
-                v.skipped("stream key '" + new String(key, StandardCharsets.UTF_8)
-                    + "' (streams are not supported; the key was not loaded)", entryOffset);
-                return null;
+                return readStream(type);
             case TYPE_MODULE_PRE_GA:
             case TYPE_MODULE_2: {
                 long id = readLength();
@@ -384,45 +381,150 @@ public final class RdbReader {
         }
     }
 
-    private void skipStream(int type) {
-        long listpacks = readLength();
-        for (long i = 0; i < listpacks; i++) {
-            readString(); // master id
-            readString(); // listpack
+    /**
+     * A stream (types 15, 19, 21): listpack nodes keyed by their 16-byte master id, then length,
+     * last id, (19+: first id, max deleted id, entries added), and the consumer groups with their
+     * PELs and consumers ({@link RdbFormat} has the layout). Deleted entries still in a node are
+     * passed over.
+     */
+    private RdbValue readStream(int type) {
+        long start = in.offset();
+        RdbStream s = new RdbStream();
+        long nodes = readLength();
+        for (long i = 0; i < nodes; i++) {
+            long at = in.offset();
+            byte[] master = readString();
+            if (master.length != 16) {
+                throw new StorageException(Code.CORRUPT, at, "stream node key is not a 128 bit id");
+            }
+            long lpAt = in.offset();
+            byte[] lp = readString();
+            List<byte[]> items = Packed.listpack(lp, lpAt);
+            if (items.isEmpty()) {
+                throw new StorageException(Code.CORRUPT, lpAt, "empty listpack inside stream");
+            }
+            decodeStreamNode(s, be(master, 0), be(master, 8), items, lpAt);
         }
-        readLength(); // length
-        readLength(); // last id ms
-        readLength(); // last id seq
+        long length = readLength();
+        if (length != s.entries.size()) {
+            throw new StorageException(Code.CORRUPT, start, "stream length " + length + " != entries " + s.entries.size());
+        }
+        s.lastMs = readLength();
+        s.lastSeq = readLength();
         if (type >= TYPE_STREAM_LISTPACKS_2) {
-            readLength(); // first id ms
-            readLength(); // first id seq
-            readLength(); // max deleted ms
-            readLength(); // max deleted seq
-            readLength(); // entries added
+            s.firstMs = readLength();
+            s.firstSeq = readLength();
+            s.maxDeletedMs = readLength();
+            s.maxDeletedSeq = readLength();
+            s.entriesAdded = readLength();
+        } else {
+            // what Redis 7.0 assumes for an old stream: added = length, first = the first entry
+            s.entriesAdded = length;
+            if (!s.entries.isEmpty()) {
+                s.firstMs = s.entries.get(0).ms;
+                s.firstSeq = s.entries.get(0).seq;
+            }
         }
         long groups = readLength();
         for (long g = 0; g < groups; g++) {
-            readString(); // name
-            readLength(); // last id ms
-            readLength(); // last id seq
+            byte[] name = readString();
+            long ms = readLength();
+            long seq = readLength();
+            long entriesRead = -1;
             if (type >= TYPE_STREAM_LISTPACKS_2) {
-                readLength(); // entries read
+                entriesRead = readLength();
             }
+            RdbStream.Group group = new RdbStream.Group(name, ms, seq, entriesRead);
             long pel = readLength();
             for (long p = 0; p < pel; p++) {
-                in.skip(16); // raw id
-                in.skip(8); // delivery time
-                readLength(); // delivery count
+                byte[] raw = in.read(16);
+                long time = in.readLE(8);
+                long count = readLength();
+                group.pending.add(new RdbStream.Pending(be(raw, 0), be(raw, 8), time, count));
             }
             long consumers = readLength();
             for (long c = 0; c < consumers; c++) {
-                readString(); // name
-                in.skip(8); // seen time
+                byte[] cname = readString();
+                long seen = in.readLE(8);
                 if (type >= TYPE_STREAM_LISTPACKS_3) {
-                    in.skip(8); // active time
+                    in.readLE(8); // active time (7.2); 7.0 has only the seen time
                 }
+                RdbStream.Consumer consumer = new RdbStream.Consumer(cname, seen);
                 long cpel = readLength();
-                in.skip(cpel * 16);
+                for (long p = 0; p < cpel; p++) {
+                    byte[] raw = in.read(16);
+                    consumer.pending.add(new long[] {be(raw, 0), be(raw, 8)});
+                }
+                group.consumers.add(consumer);
+            }
+            s.groups.add(group);
+        }
+        return RdbValue.stream(type, s);
+    }
+
+    private static long be(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+
+    private static long lpInt(List<byte[]> items, int i, long at) {
+        if (i >= items.size()) {
+            throw new StorageException(Code.CORRUPT, at, "stream listpack ends inside an entry");
+        }
+        try {
+            return Long.parseLong(new String(items.get(i), StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            throw new StorageException(Code.CORRUPT, at, "stream listpack holds a non-integer where an integer belongs");
+        }
+    }
+
+    /**
+     * One node: master entry {@code count deleted nfields field… 0}, then per entry
+     * {@code flags ms-diff seq-diff [nfields field value…] | [value…] lp-count}.
+     */
+    private static void decodeStreamNode(RdbStream s, long masterMs, long masterSeq, List<byte[]> it, long at) {
+        long count = lpInt(it, 0, at);
+        long deleted = lpInt(it, 1, at);
+        int nf = (int) lpInt(it, 2, at);
+        if (nf < 0 || 3 + nf >= it.size()) {
+            throw new StorageException(Code.CORRUPT, at, "bad stream master entry");
+        }
+        byte[][] masterFields = new byte[nf][];
+        for (int i = 0; i < nf; i++) {
+            masterFields[i] = it.get(3 + i);
+        }
+        int p = 3 + nf + 1; // past the master terminator
+        long total = count + deleted;
+        for (long e = 0; e < total; e++) {
+            int flags = (int) lpInt(it, p++, at);
+            long ms = masterMs + lpInt(it, p++, at);
+            long seq = masterSeq + lpInt(it, p++, at);
+            byte[][] fv;
+            if ((flags & 2) != 0) { // SAMEFIELDS
+                fv = new byte[nf * 2][];
+                for (int i = 0; i < nf; i++) {
+                    fv[2 * i] = masterFields[i];
+                    if (p >= it.size()) {
+                        throw new StorageException(Code.CORRUPT, at, "stream listpack ends inside an entry");
+                    }
+                    fv[2 * i + 1] = it.get(p++);
+                }
+            } else {
+                int n = (int) lpInt(it, p++, at);
+                if (n < 0 || p + 2L * n > it.size()) {
+                    throw new StorageException(Code.CORRUPT, at, "stream listpack ends inside an entry");
+                }
+                fv = new byte[n * 2][];
+                for (int i = 0; i < 2 * n; i++) {
+                    fv[i] = it.get(p++);
+                }
+            }
+            p++; // lp-count
+            if ((flags & 1) == 0) {
+                s.entries.add(new RdbStream.Entry(ms, seq, fv));
             }
         }
     }

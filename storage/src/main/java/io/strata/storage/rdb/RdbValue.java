@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class RdbValue {
     /** The logical type; on-disk type codes are in {@link RdbFormat}. */
-    public enum Kind { STRING, LIST, SET, ZSET, HASH }
+    public enum Kind { STRING, LIST, SET, ZSET, HASH, STREAM }
 
     public final Kind kind;
     /** The RDB type code it was read with (or will be written with). */
@@ -25,12 +25,14 @@ public final class RdbValue {
     public final List<byte[]> values;
     /** ZSET: the scores, parallel to {@link #items}. */
     public double[] scores;
+    /** STREAM: the decoded stream. */
+    public RdbStream stream;
     private int scoreCount;
 
     private RdbValue(Kind kind, int rdbType, int capacity) {
         this.kind = kind;
         this.rdbType = rdbType;
-        this.items = kind == Kind.STRING ? List.of() : new ArrayList<>(Math.min(capacity, 1 << 16));
+        this.items = kind == Kind.STRING || kind == Kind.STREAM ? List.of() : new ArrayList<>(Math.min(capacity, 1 << 16));
         this.values = kind == Kind.HASH ? new ArrayList<>(Math.min(capacity, 1 << 16)) : List.of();
         this.scores = kind == Kind.ZSET ? new double[Math.min(Math.max(capacity, 4), 1 << 16)] : null;
     }
@@ -38,6 +40,12 @@ public final class RdbValue {
     public static RdbValue string(byte[] s) {
         RdbValue v = new RdbValue(Kind.STRING, RdbFormat.TYPE_STRING, 0);
         v.string = s;
+        return v;
+    }
+
+    public static RdbValue stream(int rdbType, RdbStream s) {
+        RdbValue v = new RdbValue(Kind.STREAM, rdbType, 0);
+        v.stream = s;
         return v;
     }
 
@@ -76,6 +84,9 @@ public final class RdbValue {
 
     /** Elements (list, set, zset) or fields (hash); 1 for a string. */
     public int size() {
+        if (kind == Kind.STREAM) {
+            return stream.entries.size();
+        }
         return kind == Kind.STRING ? 1 : items.size();
     }
 

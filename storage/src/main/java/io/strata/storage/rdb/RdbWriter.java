@@ -78,8 +78,14 @@ public final class RdbWriter {
         }
     }
 
+    /** An RDB length; negative values are unsigned 64-bit ones (a stream's entries-read -1). */
     public void writeLength(long len) {
-        if (len < (1 << 6)) {
+        if (len < 0) {
+            writeByte(LEN_64BIT);
+            for (int i = 7; i >= 0; i--) {
+                writeByte((int) (len >>> (8 * i)));
+            }
+        } else if (len < (1 << 6)) {
             writeByte((int) len);
         } else if (len < (1 << 14)) {
             writeByte((int) ((len >>> 8) | 0x40));
@@ -191,6 +197,7 @@ public final class RdbWriter {
             case LIST: return TYPE_LIST_QUICKLIST_2;
             case SET: return TYPE_SET;
             case HASH: return TYPE_HASH;
+            case STREAM: return TYPE_STREAM_LISTPACKS_2;
             default: return TYPE_ZSET_2;
         }
     }
@@ -219,6 +226,9 @@ public final class RdbWriter {
                     writeString(m);
                 }
                 break;
+            case STREAM:
+                writeStream(v.stream);
+                break;
             case HASH:
                 writeLength(v.items.size());
                 for (int i = 0; i < v.items.size(); i++) {
@@ -232,6 +242,132 @@ public final class RdbWriter {
                     writeString(v.items.get(i));
                     writeLE(Double.doubleToLongBits(v.scores[i]), 8);
                 }
+        }
+    }
+
+    /**
+     * A stream as redis-server 7.0 saves it (RDB_TYPE_STREAM_LISTPACKS_2): the entries in listpack
+     * nodes of at most {@link #STREAM_NODE_MAX_ENTRIES} entries and about
+     * {@link #STREAM_NODE_MAX_BYTES} bytes (Redis' defaults), each keyed by its first id, then the
+     * metadata and the consumer groups.
+     */
+    void writeStream(RdbStream s) {
+        java.util.List<RdbStream.Entry> es = s.entries;
+        java.util.List<int[]> ranges = new java.util.ArrayList<>();
+        int from = 0;
+        while (from < es.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < es.size() && to - from < STREAM_NODE_MAX_ENTRIES) {
+                long n = 0;
+                for (byte[] b : es.get(to).fieldsAndValues) {
+                    n += b.length + 2;
+                }
+                if (to > from && bytes + n >= STREAM_NODE_MAX_BYTES) {
+                    break;
+                }
+                bytes += n;
+                to++;
+            }
+            ranges.add(new int[] {from, to});
+            from = to;
+        }
+        writeLength(ranges.size());
+        for (int[] r : ranges) {
+            RdbStream.Entry master = es.get(r[0]);
+            byte[] key = new byte[16];
+            putBE(key, 0, master.ms);
+            putBE(key, 8, master.seq);
+            writeString(key);
+            byte[] lp = Packed.toListpackInts(streamNode(es.subList(r[0], r[1])));
+            writeString(lp);
+        }
+        writeLength(es.size());
+        writeLength(s.lastMs);
+        writeLength(s.lastSeq);
+        writeLength(s.firstMs);
+        writeLength(s.firstSeq);
+        writeLength(s.maxDeletedMs);
+        writeLength(s.maxDeletedSeq);
+        writeLength(s.entriesAdded);
+        writeLength(s.groups.size());
+        byte[] raw = new byte[16];
+        for (RdbStream.Group g : s.groups) {
+            writeString(g.name);
+            writeLength(g.lastMs);
+            writeLength(g.lastSeq);
+            writeLength(g.entriesRead);
+            writeLength(g.pending.size());
+            for (RdbStream.Pending p : g.pending) {
+                putBE(raw, 0, p.ms);
+                putBE(raw, 8, p.seq);
+                writeBytes(raw, 0, 16);
+                writeLE(p.deliveryTime, 8);
+                writeLength(p.deliveryCount);
+            }
+            writeLength(g.consumers.size());
+            for (RdbStream.Consumer c : g.consumers) {
+                writeString(c.name);
+                writeLE(c.seenTime, 8);
+                writeLength(c.pending.size());
+                for (long[] id : c.pending) {
+                    putBE(raw, 0, id[0]);
+                    putBE(raw, 8, id[1]);
+                    writeBytes(raw, 0, 16);
+                }
+            }
+        }
+    }
+
+    /** Redis' stream-node-max-entries and stream-node-max-bytes defaults. */
+    static final int STREAM_NODE_MAX_ENTRIES = 100;
+    static final int STREAM_NODE_MAX_BYTES = 4096;
+
+    /** The listpack elements of one node, as Redis' streamAppendItem lays them out. */
+    private static java.util.List<byte[]> streamNode(java.util.List<RdbStream.Entry> es) {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        RdbStream.Entry m = es.get(0);
+        int nf = m.fieldsAndValues.length / 2;
+        out.add(num(es.size()));
+        out.add(num(0));
+        out.add(num(nf));
+        for (int i = 0; i < nf; i++) {
+            out.add(m.fieldsAndValues[2 * i]);
+        }
+        out.add(num(0)); // master entry terminator
+        for (RdbStream.Entry e : es) {
+            byte[][] fv = e.fieldsAndValues;
+            boolean same = fv.length == 2 * nf;
+            for (int i = 0; same && i < nf; i++) {
+                same = java.util.Arrays.equals(fv[2 * i], m.fieldsAndValues[2 * i]);
+            }
+            int n = fv.length / 2;
+            out.add(num(same ? 2 : 0));
+            out.add(num(e.ms - m.ms));
+            out.add(num(e.seq - m.seq));
+            if (same) {
+                for (int i = 0; i < n; i++) {
+                    out.add(fv[2 * i + 1]);
+                }
+                out.add(num(n + 3));
+            } else {
+                out.add(num(n));
+                for (byte[] b : fv) {
+                    out.add(b);
+                }
+                out.add(num(n + 3 + n + 1));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] num(long v) {
+        return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void putBE(byte[] b, int at, long v) {
+        for (int i = 0; i < 8; i++) {
+            b[at + i] = (byte) (v >>> (56 - 8 * i));
         }
     }
 

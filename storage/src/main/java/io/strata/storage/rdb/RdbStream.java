@@ -1,0 +1,81 @@
+package io.strata.storage.rdb;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stream as the RDB format describes it (RDB_TYPE_STREAM_LISTPACKS*), decoded from or to be
+ * encoded into its listpack nodes: live entries in id order, the stream's metadata, and its
+ * consumer groups with their pending entries lists and consumers. Ids are pairs of unsigned
+ * 64-bit numbers held in {@code long}s.
+ *
+ * <p>Thread rule: not shared; owned by whoever built it.
+ */
+public final class RdbStream {
+    /** One live entry: id and field/value pairs (f1, v1, f2, v2 …). */
+    public static final class Entry {
+        public final long ms;
+        public final long seq;
+        public final byte[][] fieldsAndValues;
+
+        public Entry(long ms, long seq, byte[][] fieldsAndValues) {
+            this.ms = ms;
+            this.seq = seq;
+            this.fieldsAndValues = fieldsAndValues;
+        }
+    }
+
+    /** One pending entry of a group. */
+    public static final class Pending {
+        public final long ms;
+        public final long seq;
+        public final long deliveryTime;
+        public final long deliveryCount;
+
+        public Pending(long ms, long seq, long deliveryTime, long deliveryCount) {
+            this.ms = ms;
+            this.seq = seq;
+            this.deliveryTime = deliveryTime;
+            this.deliveryCount = deliveryCount;
+        }
+    }
+
+    public static final class Consumer {
+        public final byte[] name;
+        public final long seenTime;
+        /** Ids (ms, seq pairs flattened) of the group's pending entries this consumer owns. */
+        public final List<long[]> pending = new ArrayList<>();
+
+        public Consumer(byte[] name, long seenTime) {
+            this.name = name;
+            this.seenTime = seenTime;
+        }
+    }
+
+    public static final class Group {
+        public final byte[] name;
+        public final long lastMs;
+        public final long lastSeq;
+        /** -1 when unknown (also what type 15 files imply). */
+        public final long entriesRead;
+        public final List<Pending> pending = new ArrayList<>();
+        public final List<Consumer> consumers = new ArrayList<>();
+
+        public Group(byte[] name, long lastMs, long lastSeq, long entriesRead) {
+            this.name = name;
+            this.lastMs = lastMs;
+            this.lastSeq = lastSeq;
+            this.entriesRead = entriesRead;
+        }
+    }
+
+    public final List<Entry> entries = new ArrayList<>();
+    public final List<Group> groups = new ArrayList<>();
+    public long lastMs;
+    public long lastSeq;
+    public long firstMs;
+    public long firstSeq;
+    public long maxDeletedMs;
+    public long maxDeletedSeq;
+    public long entriesAdded;
+}
