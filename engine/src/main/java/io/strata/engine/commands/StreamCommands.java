@@ -295,6 +295,21 @@ public final class StreamCommands extends CommandGroup {
 
     // ---- helpers ----
 
+    /**
+     * A sub-map's size, counting no further than {@code count} (0 = all): a TreeMap view counts
+     * by walking, so a read of COUNT 1 must not walk the rest of the stream.
+     */
+    private static int sizeUpTo(NavigableMap<StreamId, ?> m, long count) {
+        if (count == 0) {
+            return m.size();
+        }
+        int n = 0;
+        for (Iterator<StreamId> it = m.keySet().iterator(); it.hasNext() && n < count; it.next()) {
+            n++;
+        }
+        return n;
+    }
+
     private static boolean isStreamOrReply(Entry e, ReplySink r) {
         if (e.value instanceof StreamValue) {
             return true;
@@ -680,7 +695,7 @@ public final class StreamCommands extends CommandGroup {
         if (rev) {
             m = m.descendingMap();
         }
-        int n = (int) (count == 0 ? m.size() : Math.min(count, m.size()));
+        int n = sizeUpTo(m, count);
         r.array(n);
         Iterator<Map.Entry<StreamId, byte[][]>> it = m.entrySet().iterator();
         for (int i = 0; i < n; i++) {
@@ -867,7 +882,7 @@ public final class StreamCommands extends CommandGroup {
                         gt = last;
                         NavigableMap<StreamId, byte[][]> m = s.entries.tailMap(last, false);
                         StreamId upTo = m.lastKey();
-                        if (count > 0 && count < m.size()) {
+                        if (count > 0 && count < sizeUpTo(m, count + 1)) {
                             Iterator<StreamId> it = m.keySet().iterator();
                             for (long n = 0; n < count; n++) {
                                 upTo = it.next();
@@ -977,7 +992,7 @@ public final class StreamCommands extends CommandGroup {
                                  Consumer con, boolean noack) {
         NavigableMap<StreamId, byte[][]> m = from == null ? java.util.Collections.emptyNavigableMap()
             : s.entries.tailMap(from, true);
-        int n = (int) (count == 0 ? m.size() : Math.min(count, m.size()));
+        int n = sizeUpTo(m, count);
         r.array(n);
         boolean propagateLastId = false;
         long now = ks.now();
@@ -1021,7 +1036,7 @@ public final class StreamCommands extends CommandGroup {
     private void replyFromConsumerPel(ReplySink r, StreamValue s, StreamId from, long count, Consumer con) {
         NavigableMap<StreamId, Nack> m = from == null ? java.util.Collections.emptyNavigableMap()
             : con.pel.tailMap(from, true);
-        int n = (int) (count == 0 ? m.size() : Math.min(count, m.size()));
+        int n = sizeUpTo(m, count);
         r.array(n);
         long now = ks.now();
         Iterator<Map.Entry<StreamId, Nack>> it = m.entrySet().iterator();
