@@ -93,23 +93,15 @@ public final class Eviction {
     /** Moves the coldest sampled RAM key (LFU for *-lfu policies, else LRU) to the spill tier. */
     private boolean demoteOne(String policy) {
         Database[] db = {null};
-        demoting = true;
-        Entry victim;
-        try {
-            victim = pick(policy.endsWith("-lfu") ? "allkeys-lfu" : "allkeys-lru", db);
-        } finally {
-            demoting = false;
-        }
+        Entry victim = pick(policy.endsWith("-lfu") ? "allkeys-lfu" : "allkeys-lru", true, db);
         return victim != null && ks.demote(db[0], victim);
     }
 
-    /** Set while {@link #demoteOne} picks. */
-    private boolean demoting;
     private int demotePicks;
 
     private boolean evictOne(String policy) {
         Database[] db = {null};
-        Entry victim = pick(policy, db);
+        Entry victim = pick(policy, false, db);
         if (victim == null) {
             return false;
         }
@@ -125,7 +117,7 @@ public final class Eviction {
      * {@code maxmemory-samples} keys per database into the pool, and candidates stay in the pool
      * between picks (re-scored and re-checked before use).
      */
-    private Entry pick(String policy, Database[] dbOut) {
+    private Entry pick(String policy, boolean demoting, Database[] dbOut) {
         boolean volatileOnly = policy.startsWith("volatile-");
         boolean randomPick = policy.endsWith("-random");
         if (!policy.equals(poolPolicy) || randomPick) {
@@ -136,7 +128,7 @@ public final class Eviction {
         // a second round samples afresh when every pooled candidate turned out stale (deleted,
         // moved, flushed): a stale pool must never look like "nothing to pick"
         for (int round = 0; round < 2; round++) {
-            Entry victim = pickRound(policy, volatileOnly, randomPick, round > 0, dbOut);
+            Entry victim = pickRound(policy, volatileOnly, randomPick, round > 0, demoting, dbOut);
             if (victim != null) {
                 return victim;
             }
@@ -144,7 +136,8 @@ public final class Eviction {
         return null;
     }
 
-    private Entry pickRound(String policy, boolean volatileOnly, boolean randomPick, boolean resample, Database[] dbOut) {
+    private Entry pickRound(String policy, boolean volatileOnly, boolean randomPick, boolean resample, boolean demoting,
+                            Database[] dbOut) {
         // a demotion that finds the pool at least half full samples only every other time: moving
         // a key to disk is cheap to undo (it comes back on access), and while a load streams past
         // maxmemory sampling was a quarter of the server's CPU (profiled)

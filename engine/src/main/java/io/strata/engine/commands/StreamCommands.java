@@ -381,6 +381,27 @@ public final class StreamCommands extends CommandGroup {
     }
 
     /** Redis' streamCreateConsumer (SCC_DEFAULT): the event and a change. */
+    /** XCLAIM's and XAUTOCLAIM's consumer, created when it does not exist yet; seen now. */
+    private Consumer claimant(Client c, Entry e, Group g, byte[] name, long now) {
+        Consumer consumer = g.consumers.get(name);
+        if (consumer == null) {
+            consumer = createConsumer(c, e, g, name);
+        }
+        consumer.seenTime = now;
+        return consumer;
+    }
+
+    /** Moves the pending entry {@code id} into {@code consumer}'s PEL, out of its former owner's. */
+    private static void transfer(StreamId id, Nack nack, Consumer consumer) {
+        if (nack.consumer != consumer) {
+            if (nack.consumer != null) {
+                nack.consumer.pel.remove(id);
+            }
+            consumer.pel.put(id, nack);
+            nack.consumer = consumer;
+        }
+    }
+
     private Consumer createConsumer(Client c, Entry e, Group g, byte[] name) {
         Consumer con = new Consumer(name, ks.now());
         g.consumers.put(name, con);
@@ -1451,24 +1472,14 @@ public final class StreamCommands extends CommandGroup {
                 continue;
             }
             if (consumer == null) {
-                consumer = g.consumers.get(a.bytes(3));
-                if (consumer == null) {
-                    consumer = createConsumer(c, e, g, a.bytes(3));
-                }
-                consumer.seenTime = now;
+                consumer = claimant(c, e, g, a.bytes(3), now);
             }
-            if (nack.consumer != consumer && nack.consumer != null) {
-                nack.consumer.pel.remove(id);
-            }
+            transfer(id, nack, consumer);
             nack.deliveryTime = deliverytime;
             if (retrycount >= 0) {
                 nack.deliveryCount = retrycount;
             } else if (!justid) {
                 nack.deliveryCount++;
-            }
-            if (nack.consumer != consumer) {
-                consumer.pel.put(id, nack);
-                nack.consumer = consumer;
             }
             final boolean jid = justid;
             replies.add(() -> {
@@ -1567,22 +1578,12 @@ public final class StreamCommands extends CommandGroup {
                 continue;
             }
             if (consumer == null) {
-                consumer = g.consumers.get(a.bytes(3));
-                if (consumer == null) {
-                    consumer = createConsumer(c, e, g, a.bytes(3));
-                }
-                consumer.seenTime = now;
+                consumer = claimant(c, e, g, a.bytes(3), now);
             }
-            if (nack.consumer != consumer && nack.consumer != null) {
-                nack.consumer.pel.remove(id);
-            }
+            transfer(id, nack, consumer);
             nack.deliveryTime = now;
             if (!justid) {
                 nack.deliveryCount++;
-            }
-            if (nack.consumer != consumer) {
-                consumer.pel.put(id, nack);
-                nack.consumer = consumer;
             }
             claimed.add(id);
             count--;
