@@ -66,8 +66,12 @@ public final class TieringCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--parts", split = ",",
-        description = "Parts after the load: zipf, uniform, hotcold, restart (default: all).")
+        description = "Parts: pipe (before the load: redis-cli --pipe into each server, --rounds times, FLUSHALL after each), "
+            + "then after the load zipf, uniform, hotcold, restart (default: all but pipe).")
     List<String> parts = new ArrayList<>(List.of("zipf", "uniform", "hotcold", "restart"));
+
+    @Option(names = "--redis-cli", description = "redis-cli of the pipe part (default: ${DEFAULT-VALUE}).")
+    String redisCli = "/usr/bin/redis-cli";
 
     @Option(names = {"-k", "--keys"}, description = "Keys loaded, key:<12 digits> (default: ${DEFAULT-VALUE}).")
     long keys = 2_000_000;
@@ -285,6 +289,9 @@ public final class TieringCommand implements Callable<Integer> {
             if (tiered.tiering().isEmpty()) {
                 notes.add("The tiered server's INFO has no `# Tiering` section: its tiering figures are missing.");
             }
+            if (parts.contains("pipe")) {
+                pipePart();
+            }
             loadPart();
             if (parts.contains("zipf")) {
                 readPart("zipf", LoadSpec.Distribution.ZIPF);
@@ -313,6 +320,92 @@ public final class TieringCommand implements Callable<Integer> {
         }
         log.println("tiering: report " + reportPath);
         return 0;
+    }
+
+    // ---------------------------------------------------------------- 0. pipe
+
+    /**
+     * The issue's load measure: the same file of {@code SET} commands streamed by the real
+     * {@code redis-cli --pipe} into each server in turn (the order flips every round), wall time
+     * and the server process' CPU time ({@code /proc/<pid>/stat} utime + stime) per run;
+     * FLUSHALL after each run, so every run starts empty.
+     */
+    private void pipePart() throws Exception {
+        Path input = work.resolve("pipe.resp");
+        SplittableRandom rnd = new SplittableRandom(7);
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(input), 1 << 20)) {
+            byte[] value = new byte[valueSize];
+            for (long k = 0; k < keys; k++) {
+                for (int i = 0; i < valueSize; i++) {
+                    value[i] = (byte) ('a' + rnd.nextInt(26));
+                }
+                String key = String.format(Locale.ROOT, "key:%012d", k);
+                out.write(String.format(Locale.ROOT, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n", key.length(), key, valueSize)
+                    .getBytes(StandardCharsets.US_ASCII));
+                out.write(value);
+                out.write('\r');
+                out.write('\n');
+            }
+        }
+        List<String> rows = new ArrayList<>();
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            List<Server> order = round % 2 == 0 ? List.of(tiered, ram) : List.of(ram, tiered);
+            for (Server s : order) {
+                long pid = s.process.pid();
+                double cpu0 = cpuSeconds(pid);
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(redisCli, "-p", Integer.toString(s.process.port), "--pipe")
+                    .redirectInput(input.toFile()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                int rc = p.waitFor();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                double cpu = cpuSeconds(pid) - cpu0;
+                String last = out.isEmpty() ? "" : out.substring(out.lastIndexOf('\n') + 1);
+                long dbsize;
+                Map<String, String> tier = s.tiering();
+                try (RespClient c = s.client()) {
+                    dbsize = (Long) c.call("DBSIZE");
+                    c.call("FLUSHALL");
+                }
+                rates.computeIfAbsent(s.name, n -> new ArrayList<>()).add(keys / secs);
+                rows.add(String.format(Locale.ROOT, "| %d | %s | %.2f s | **%,.0f** | %.1f s | %,d | %s | %s | %s |", round + 1, s.name,
+                    secs, keys / secs, cpu, dbsize, tier.getOrDefault("tier_cold_keys", "–"), rc == 0 ? "" : "exit " + rc, last));
+                log.printf(Locale.ROOT, "tiering: pipe round %d %s: %.2f s (%,.0f keys/s), server CPU %.1f s, %s%n", round + 1, s.name,
+                    secs, keys / secs, cpu, last);
+            }
+        }
+        Files.deleteIfExists(input);
+        List<Double> a = rates.get(TIERED);
+        List<Double> b = rates.get(RAM);
+        StringBuilder ratios = new StringBuilder();
+        for (int i = 0; i < a.size(); i++) {
+            ratios.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", a.get(i) / b.get(i)));
+        }
+        summary.add(String.format(Locale.ROOT, "redis-cli --pipe, %,d keys of %d B: tiered / %s keys/s per round %s", keys, valueSize,
+            redisBaseline() ? "redis-server" : "RAM", ratios));
+        section("## 0. Load through redis-cli --pipe");
+        md.append(String.format(Locale.ROOT, "The same %,d `SET key:<12 digits> <%d random a–z bytes>` streamed by `%s --pipe` into "
+            + "each server in turn (order flipped every round; FLUSHALL after each run). Server CPU = utime + stime of the server "
+            + "process over the run. Ratio tiered / %s per round: **%s**.%n%n", keys, valueSize, redisCli,
+            redisBaseline() ? "redis-server" : "RAM", ratios));
+        md.append("| round | server | time | keys/s | server CPU | DBSIZE | cold keys | | redis-cli |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---|---|\n");
+        for (String r : rows) {
+            md.append(r).append('\n');
+        }
+        md.append('\n');
+    }
+
+    /** utime + stime of a process, in seconds (clock ticks of 1/100 s, as Linux reports them). */
+    private static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     // ---------------------------------------------------------------- 1. load
