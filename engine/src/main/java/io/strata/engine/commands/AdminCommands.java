@@ -366,6 +366,7 @@ public final class AdminCommands extends CommandGroup {
         long filter = 0;
         long filterHits = 0;
         long falsePositives = 0;
+        long compactionMoves = 0;
         for (int i = 0; i < ks.databases(); i++) {
             Database db = ks.db(i);
             hot += db.hotSize();
@@ -379,6 +380,7 @@ public final class AdminCommands extends CommandGroup {
                 filter += s.filterBytes();
                 filterHits += s.filterMisses;
                 falsePositives += s.filterFalsePositives;
+                compactionMoves += s.compactionMoves;
             }
         }
         field(sb, "tier_spill", ks.tiering() ? 1 : 0);
@@ -398,6 +400,7 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "tier_cold_expired", ks.coldExpired);
         field(sb, "tier_filter_hits", filterHits);
         field(sb, "tier_filter_false_positives", falsePositives);
+        field(sb, "tier_compaction_moves", compactionMoves);
     }
 
     private void persistence(StringBuilder sb) {
