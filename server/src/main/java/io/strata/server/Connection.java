@@ -69,6 +69,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     private static final byte[] KILL = {'k', 'i', 'l', 'l'};
     private static final byte[] AUTH = {'a', 'u', 't', 'h'};
     private static final byte[] HELLO = {'h', 'e', 'l', 'l', 'o'};
+    private static final byte[] SHUTDOWN = {'s', 'h', 'u', 't', 'd', 'o', 'w', 'n'};
+    private static final byte[] NOSAVE = {'n', 'o', 's', 'a', 'v', 'e'};
+    private static final byte[] NOW = {'n', 'o', 'w'};
+    private static final byte[] FORCE = {'f', 'o', 'r', 'c', 'e'};
 
     Connection(StrataServer server, boolean inline) {
         this.server = server;
@@ -414,7 +418,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     /**
      * io-threads N, on the I/O thread: while the keyspace thread runs a script past
      * busy-reply-threshold, answers SCRIPT KILL / FUNCTION KILL (they only raise the script's kill
-     * flag) and refuses every other command with -BUSY, as Redis does from processEventsWhileBlocked.
+     * flag), ends the server on SHUTDOWN NOSAVE and refuses every other command with -BUSY, as
+     * Redis does from processEventsWhileBlocked.
      * Precondition: nothing of this connection is in flight, so the reply keeps its place.
      */
     private boolean answeredWhileBusy(Args a) {
@@ -427,11 +432,32 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (a.argc() == 2 && (a.is(0, SCRIPT) || a.is(0, FUNCTION)) && a.is(1, KILL)) {
             String err = sc.killRequest(a.is(0, FUNCTION));
             reply = err == null ? "+OK\r\n" : "-" + err + "\r\n";
+        } else if (isShutdownNosave(a)) {
+            // the script stops at its next step, its writes never reach the AOF; no reply, as Redis exits
+            engine.halted = true;
+            server.shutdown();
+            return true;
         } else {
             reply = "-" + busy + "\r\n";
         }
         ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(reply, java.nio.charset.StandardCharsets.US_ASCII));
         return true;
+    }
+
+    /** SHUTDOWN NOSAVE [NOW] [FORCE]: the one SHUTDOWN a busy script allows. */
+    private static boolean isShutdownNosave(Args a) {
+        if (!a.is(0, SHUTDOWN)) {
+            return false;
+        }
+        boolean nosave = false;
+        for (int i = 1; i < a.argc(); i++) {
+            if (a.is(i, NOSAVE)) {
+                nosave = true;
+            } else if (!a.is(i, NOW) && !a.is(i, FORCE)) {
+                return false;
+            }
+        }
+        return nosave;
     }
 
     /** Runs one handed-off command; keyspace thread only. */

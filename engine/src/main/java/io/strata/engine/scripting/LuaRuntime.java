@@ -642,7 +642,8 @@ public final class LuaRuntime implements AutoCloseable {
             return -1;
         }
         if (engine.halted) {
-            // SHUTDOWN NOSAVE ended the server under a script whose pcall caught the hook's error
+            // SHUTDOWN NOSAVE ended the server (or a pcall caught the hook's error): no more writes
+            seeHalt();
             pushError(l, "-ERR Script killed by user with SCRIPT KILL...");
             return -1;
         }
@@ -848,14 +849,7 @@ public final class LuaRuntime implements AutoCloseable {
             }
         }
         if (engine.halted) {
-            if (!haltSeen) {
-                haltSeen = true;
-                if (engine.aof != null) {
-                    engine.aof.dropTransaction();
-                }
-                // the server is going away as Redis' exit() inside the script: the caller gets no reply
-                caller.channel.mute(true);
-            }
+            seeHalt();
             pushError(l, "-ERR Script killed by user with SCRIPT KILL...");
             return -1;
         }
@@ -865,6 +859,21 @@ public final class LuaRuntime implements AutoCloseable {
             return -1;
         }
         return 0;
+    }
+
+    /**
+     * SHUTDOWN NOSAVE came while this script runs, which Redis answers by exiting inside it: what
+     * the script recorded for the AOF is dropped before it ends, and its caller gets no reply.
+     */
+    private void seeHalt() {
+        if (haltSeen) {
+            return;
+        }
+        haltSeen = true;
+        if (engine.aof != null) {
+            engine.aof.dropTransaction();
+        }
+        caller.channel.mute(true);
     }
 
     private static int versionNum(String v) {
