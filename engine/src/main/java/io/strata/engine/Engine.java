@@ -296,6 +296,9 @@ public final class Engine {
      * arity, authentication, NO_MULTI, transaction queuing and client pauses.
      */
     public void execute(Client c, Args a) {
+        if (halted) {
+            return;
+        }
         c.lastInteractionMs = keyspace.now(); // the clock of the last command or cron tick, as Redis' cached unixtime
         if (c.isPostponing() || c.isBlocked()) {
             c.postponed.add(a.copy());
@@ -315,6 +318,84 @@ public final class Engine {
         }
     }
 
+    /**
+     * SHUTDOWN NOSAVE stopped a busy script: from then on no command runs (Redis exits from inside
+     * the script, so nothing after it sees its partial effects). Any thread writes it.
+     */
+    public volatile boolean halted;
+
+    /** The -BUSY error while {@link #executeWhileBusy} runs a command, else null. Keyspace thread. */
+    private String busyError;
+
+    /** True while {@link #executeWhileBusy} runs a command: handlers must then leave the keyspace alone. */
+    public boolean servingWhileBusy() {
+        return busyError != null;
+    }
+
+    /** The -BUSY error other clients get while a script is busy (SHUTDOWN without NOSAVE gets it too). */
+    public String busyError() {
+        return busyError;
+    }
+
+    /**
+     * Runs one command from another client while a script has run past busy-reply-threshold,
+     * between two of the script's steps (Redis' processCommand under isInsideYieldingLongCommand):
+     * the dispatcher's checks up to LOADING, then {@code busy} for every command without
+     * {@link CommandFlag#ALLOW_BUSY}. Those with it touch only the client's own state (AUTH, HELLO,
+     * QUIT, RESET, MULTI, DISCARD, WATCH, UNWATCH), the running script (SCRIPT KILL, FUNCTION KILL,
+     * FUNCTION STATS) or end the process (SHUTDOWN NOSAVE), so the script's view of the keyspace
+     * does not change. No eviction runs (as Redis skips it while busy), CLIENT PAUSE is not applied,
+     * nothing is recorded in the AOF. Keyspace thread; precondition: {@code c} is neither the
+     * script's caller, nor blocked, nor postponed.
+     */
+    public void executeWhileBusy(Client c, Args a, String busy) {
+        if (halted) {
+            return;
+        }
+        c.lastInteractionMs = keyspace.now();
+        ReplySink r = c.reply();
+        boolean muted = applyReplyMode(c);
+        busyError = busy;
+        try {
+            dispatchWhileBusy(c, a, r, busy);
+        } finally {
+            busyError = null;
+            if (muted) {
+                c.channel.mute(c.replyMode == Client.ReplyMode.OFF);
+            }
+        }
+    }
+
+    private void dispatchWhileBusy(Client c, Args a, ReplySink r, String busy) {
+        CommandSpec spec = admitOrReply(c, a, r);
+        if (spec == null) {
+            return;
+        }
+        if (!spec.has(CommandFlag.ALLOW_BUSY)) {
+            reject(c, r, spec, busy); // inside MULTI this also aborts the transaction, as Redis' rejectCommand
+            return;
+        }
+        if (c.inMulti && spec.has(CommandFlag.NO_MULTI)) {
+            reject(c, r, spec, Errors.NOT_IN_MULTI);
+            return;
+        }
+        if (c.inMulti && !TransactionCommands.runsImmediately(spec)) {
+            c.multiQueue.add(a.copy());
+            r.simple("QUEUED");
+            return;
+        }
+        c.lastCommand = spec.fullName();
+        long errorsBefore = r.errors();
+        spec.handler.execute(c, a, r);
+        spec.calls++;
+        long errs = r.errors() - errorsBefore;
+        if (errs > 0) {
+            spec.failedCalls++;
+            stats.errorReplies += errs;
+        }
+        stats.commandsProcessed++;
+    }
+
     private boolean applyReplyMode(Client c) {
         if (c.skipNext) {
             c.skipNext = false;
@@ -325,44 +406,8 @@ public final class Engine {
     }
 
     private void dispatch(Client c, Args a, ReplySink r) {
-        CommandSpec spec = commands.lookup(a.buf(), a.off(0), a.len(0));
+        CommandSpec spec = admitOrReply(c, a, r);
         if (spec == null) {
-            reject(c, r, null, Errors.unknownCommand(trim128(a.str(0)), argsPreview(a, 1)));
-            return;
-        }
-        if (spec.isContainer() && a.argc() >= 2) {
-            CommandSpec sub = spec.subcommand(a.buf(), a.off(1), a.len(1));
-            if (sub == null) {
-                reject(c, r, spec, Errors.unknownSubcommand(trim128(a.str(1)), spec.upperName()));
-                return;
-            }
-            spec = sub;
-        }
-        if (!spec.arityOk(a.argc())) {
-            reject(c, r, spec, Errors.wrongArity(spec.fullName()));
-            return;
-        }
-        if (!c.authenticated && !spec.has(CommandFlag.NO_AUTH)) {
-            if (config.requirepass.isEmpty()) {
-                c.authenticated = true; // password removed at runtime
-            } else {
-                reject(c, r, spec, Errors.NOAUTH);
-                return;
-            }
-        }
-        if (c.protocol == 2 && c.inPubSubMode() && !allowedWhileSubscribed(spec)) {
-            reject(c, r, spec, "ERR Can't execute '" + spec.fullName()
-                + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-            return;
-        }
-        String diskError = persistence.diskErrorForWrites();
-        if (diskError != null && (spec.has(CommandFlag.WRITE) || spec.name.equals("ping"))) {
-            // Redis' writeCommandsDeniedByDiskError: PING too, so monitoring notices
-            reject(c, r, spec, diskError);
-            return;
-        }
-        if (loading && !spec.has(CommandFlag.LOADING) && c.id != io.strata.engine.persist.AofLoader.REPLAY_CLIENT_ID) {
-            reject(c, r, spec, Errors.LOADING);
             return;
         }
         if (!loading) {
@@ -395,6 +440,55 @@ public final class Engine {
             return;
         }
         call(c, spec, a, r);
+    }
+
+    /**
+     * The checks every command passes first, in Redis' processCommand order: the command exists,
+     * arity, authentication, the RESP2 pub/sub context, MISCONF, LOADING. Returns the command
+     * (the subcommand for a container), or null after writing the error.
+     */
+    private CommandSpec admitOrReply(Client c, Args a, ReplySink r) {
+        CommandSpec spec = commands.lookup(a.buf(), a.off(0), a.len(0));
+        if (spec == null) {
+            reject(c, r, null, Errors.unknownCommand(trim128(a.str(0)), argsPreview(a, 1)));
+            return null;
+        }
+        if (spec.isContainer() && a.argc() >= 2) {
+            CommandSpec sub = spec.subcommand(a.buf(), a.off(1), a.len(1));
+            if (sub == null) {
+                reject(c, r, spec, Errors.unknownSubcommand(trim128(a.str(1)), spec.upperName()));
+                return null;
+            }
+            spec = sub;
+        }
+        if (!spec.arityOk(a.argc())) {
+            reject(c, r, spec, Errors.wrongArity(spec.fullName()));
+            return null;
+        }
+        if (!c.authenticated && !spec.has(CommandFlag.NO_AUTH)) {
+            if (config.requirepass.isEmpty()) {
+                c.authenticated = true; // password removed at runtime
+            } else {
+                reject(c, r, spec, Errors.NOAUTH);
+                return null;
+            }
+        }
+        if (c.protocol == 2 && c.inPubSubMode() && !allowedWhileSubscribed(spec)) {
+            reject(c, r, spec, "ERR Can't execute '" + spec.fullName()
+                + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return null;
+        }
+        String diskError = persistence.diskErrorForWrites();
+        if (diskError != null && (spec.has(CommandFlag.WRITE) || spec.name.equals("ping"))) {
+            // Redis' writeCommandsDeniedByDiskError: PING too, so monitoring notices
+            reject(c, r, spec, diskError);
+            return null;
+        }
+        if (loading && !spec.has(CommandFlag.LOADING) && c.id != io.strata.engine.persist.AofLoader.REPLAY_CLIENT_ID) {
+            reject(c, r, spec, Errors.LOADING);
+            return null;
+        }
+        return spec;
     }
 
     // ---- spill-tier reads off the keyspace thread ----

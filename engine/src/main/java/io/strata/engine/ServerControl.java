@@ -32,4 +32,15 @@ public interface ServerControl {
 
     /** TCP port the server listens on (may differ from config when 0 was asked). */
     int port();
+
+    /**
+     * Called by a script that has run past busy-reply-threshold, between two of its steps (Redis'
+     * processEventsWhileBlocked): when the keyspace thread is also the event loop (io-threads 1),
+     * the server reads, accepts and writes what is pending without blocking, answering other
+     * clients -BUSY and running the few commands allowed then (SCRIPT KILL, SHUTDOWN NOSAVE…).
+     * {@code caller} is the script's client, whose input waits until the script ends. Runs no
+     * task and no timer, and nothing that changes the keyspace. A no-op by default.
+     */
+    default void processEventsWhileBlocked(Client caller) {
+    }
 }

@@ -69,6 +69,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     private static final byte[] KILL = {'k', 'i', 'l', 'l'};
     private static final byte[] AUTH = {'a', 'u', 't', 'h'};
     private static final byte[] HELLO = {'h', 'e', 'l', 'l', 'o'};
+    private static final byte[] SHUTDOWN = {'s', 'h', 'u', 't', 'd', 'o', 'w', 'n'};
+    private static final byte[] NOSAVE = {'n', 'o', 's', 'a', 'v', 'e'};
+    private static final byte[] NOW = {'n', 'o', 'w'};
+    private static final byte[] FORCE = {'f', 'o', 'r', 'c', 'e'};
 
     Connection(StrataServer server, boolean inline) {
         this.server = server;
@@ -121,38 +125,165 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
+        String busy = inline ? server.busyError() : null;
         try {
             if (rejected || closing) {
                 return;
             }
-            int n = in.readableBytes();
-            engine.stats.netInputBytes.add(n);
-            parser.setMaxBulkLen(engine.config.protoMaxBulkLen); // CONFIG SET applies to open connections too
-            byte[] b = parser.reserve(n);
-            in.readBytes(b, parser.writePosition(), n);
-            parser.advance(n);
+            engine.stats.netInputBytes.add(in.readableBytes());
+            if (busy != null && client != null && client == server.busyCaller()) {
+                // the busy script's own client: its next commands wait until the script ends, and its
+                // query buffer stays as it is (the running command's arguments point into it)
+                if (busyInput == null) {
+                    busyInput = Unpooled.buffer(in.readableBytes());
+                }
+                busyInput.writeBytes(in);
+                return;
+            }
+            append(in);
         } finally {
             in.release();
         }
-        if (parser.pending() > engine.config.clientQueryBufferLimit) {
-            Log.warning("Closing client that reached max query buffer length: addr=" + addr
-                + " qbuf=" + parser.pending());
-            if (inline) {
-                closeNow();
-            } else {
-                // the writer belongs to the keyspace thread: channelInactive hands its release there
-                closing = true;
-                ctx.close();
-            }
+        if (closedOverQueryLimit()) {
             return;
         }
-        if (inline) {
+        if (busy != null) {
+            drainWhileBusy(busy);
+        } else if (inline) {
             if (!queued) {
                 queued = true;
                 server.runAfterRound(this, ctx.channel().eventLoop());
             }
         } else {
             drain();
+        }
+    }
+
+    /** Copies what {@code in} holds to the end of the query buffer. */
+    private void append(ByteBuf in) {
+        int n = in.readableBytes();
+        parser.setMaxBulkLen(engine.config.protoMaxBulkLen); // CONFIG SET applies to open connections too
+        byte[] b = parser.reserve(n);
+        in.readBytes(b, parser.writePosition(), n);
+        parser.advance(n);
+    }
+
+    /** Closes the connection when its query buffer passed client-query-buffer-limit; true then. */
+    private boolean closedOverQueryLimit() {
+        if (parser.pending() <= engine.config.clientQueryBufferLimit) {
+            return false;
+        }
+        Log.warning("Closing client that reached max query buffer length: addr=" + addr
+            + " qbuf=" + parser.pending());
+        if (inline) {
+            closeNow();
+        } else {
+            // the writer belongs to the keyspace thread: channelInactive hands its release there
+            closing = true;
+            ctx.close();
+        }
+        return true;
+    }
+
+    // ---- while a script is busy (io-threads 1, see StrataServer#processEventsWhileBlocked) ----
+
+    /** The busy script's caller: what it sent meanwhile, appended to the query buffer when the script ends. */
+    private ByteBuf busyInput;
+    /** Reads are paused (autoRead off) until the busy script of this client ends. */
+    private boolean pausedWhileBusy;
+
+    /** This client runs the busy script: stops reading from it until the script ends; keyspace thread. */
+    void pauseWhileBusy() {
+        if (!pausedWhileBusy && !closing) {
+            pausedWhileBusy = true;
+            ctx.channel().config().setAutoRead(false);
+            server.afterBusy(this);
+        }
+    }
+
+    /**
+     * A script of this round is busy: the replies this connection got earlier in the round are
+     * sent now rather than after the script (Redis writes pending replies from
+     * processEventsWhileBlocked too), and commands it read this round, still queued behind the
+     * script, are answered now as if read while it runs. Not for the script's caller, whose
+     * replies wait for the script's (Redis' protectClient). Keyspace thread.
+     */
+    void catchUpWhileBusy(String busy) {
+        if (client == null || closing || client == server.busyCaller()) {
+            return;
+        }
+        flush();
+        if (queued) {
+            drainWhileBusy(busy);
+        }
+    }
+
+    /**
+     * Runs the complete commands in the query buffer through {@link Engine#executeWhileBusy} and
+     * sends the replies. A blocked or postponed client keeps its input until the script has ended,
+     * as Redis leaves a blocked client's query buffer alone.
+     */
+    private void drainWhileBusy(String busy) {
+        if (client == null || closing) {
+            return;
+        }
+        if (client.isBlocked() || client.isPostponing()) {
+            server.afterBusy(this);
+            return;
+        }
+        boolean ran = false;
+        while (!closing && !engine.halted) {
+            parser.setUnauthenticated(authRequired());
+            int r = parser.next();
+            if (r == RespParser.NEED_MORE) {
+                break;
+            }
+            if (r == RespParser.ERROR) {
+                protocolError(parser.error());
+                return;
+            }
+            engine.executeWhileBusy(client, parser.args(), busy);
+            ran = true;
+            if (client.closeAfterReply) {
+                close();
+                return;
+            }
+        }
+        if (ran && !closing) {
+            flush();
+        }
+    }
+
+    /**
+     * The busy script has ended: reads resume, what the caller sent meanwhile joins its query
+     * buffer and the waiting commands run in the next round. Keyspace thread, from a task.
+     */
+    void resumeAfterBusy() {
+        ByteBuf b = busyInput;
+        busyInput = null;
+        if (closing) {
+            if (b != null) {
+                b.release();
+            }
+            return;
+        }
+        if (pausedWhileBusy) {
+            pausedWhileBusy = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+        if (b != null) {
+            try {
+                append(b);
+            } finally {
+                b.release();
+            }
+            if (closedOverQueryLimit()) {
+                return;
+            }
+        }
+        if (client != null && parser.pending() > 0 && !queued) {
+            queued = true;
+            server.runAfterRound(this, ctx.channel().eventLoop());
         }
     }
 
@@ -287,7 +418,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     /**
      * io-threads N, on the I/O thread: while the keyspace thread runs a script past
      * busy-reply-threshold, answers SCRIPT KILL / FUNCTION KILL (they only raise the script's kill
-     * flag) and refuses every other command with -BUSY, as Redis does from processEventsWhileBlocked.
+     * flag), ends the server on SHUTDOWN NOSAVE and refuses every other command with -BUSY, as
+     * Redis does from processEventsWhileBlocked.
      * Precondition: nothing of this connection is in flight, so the reply keeps its place.
      */
     private boolean answeredWhileBusy(Args a) {
@@ -300,11 +432,32 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (a.argc() == 2 && (a.is(0, SCRIPT) || a.is(0, FUNCTION)) && a.is(1, KILL)) {
             String err = sc.killRequest(a.is(0, FUNCTION));
             reply = err == null ? "+OK\r\n" : "-" + err + "\r\n";
+        } else if (isShutdownNosave(a)) {
+            // the script stops at its next step, its writes never reach the AOF; no reply, as Redis exits
+            engine.halted = true;
+            server.shutdown();
+            return true;
         } else {
             reply = "-" + busy + "\r\n";
         }
         ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(reply, java.nio.charset.StandardCharsets.US_ASCII));
         return true;
+    }
+
+    /** SHUTDOWN NOSAVE [NOW] [FORCE]: the one SHUTDOWN a busy script allows. */
+    private static boolean isShutdownNosave(Args a) {
+        if (!a.is(0, SHUTDOWN)) {
+            return false;
+        }
+        boolean nosave = false;
+        for (int i = 1; i < a.argc(); i++) {
+            if (a.is(i, NOSAVE)) {
+                nosave = true;
+            } else if (!a.is(i, NOW) && !a.is(i, FORCE)) {
+                return false;
+            }
+        }
+        return nosave;
     }
 
     /** Runs one handed-off command; keyspace thread only. */
@@ -335,6 +488,11 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (rejected) {
             return;
         }
+        if (inline && server.busyError() != null) {
+            // between two steps of a busy script: the client is cleaned up after it, as Redis frees none then
+            ctx.channel().eventLoop().execute(() -> channelInactive(ctx));
+            return;
+        }
         server.connectionClosed();
         if (inline) {
             if (client != null) {
@@ -342,6 +500,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
             }
             writer.release();
             dropHeld();
+            if (busyInput != null) {
+                busyInput.release();
+                busyInput = null;
+            }
         } else {
             server.keyspaceLoop().submit(() -> {
                 if (client != null) {
@@ -394,12 +556,20 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
     /** appendfsync always and the AOF is not yet durable up to what a reply sent now depends on. */
     private boolean mustHold() {
         Aof aof = engine.appendOnly;
-        return aof.repliesWait() && aof.requiredSeq() > aof.ackSeq();
+        return aof.repliesWait() && requiredSeq(aof) > aof.ackSeq();
+    }
+
+    /**
+     * What a reply sent now depends on. While a script is busy, that is everything recorded before
+     * it: this connection is not the script's caller, so no reply it has shows the script's effects.
+     */
+    private long requiredSeq(Aof aof) {
+        return inline && server.busyError() != null ? aof.requiredSeqWhileBusy() : aof.requiredSeq();
     }
 
     private void hold(ByteBuf b) {
         Aof aof = engine.appendOnly;
-        long seq = aof.requiredSeq();
+        long seq = requiredSeq(aof);
         if (heldCount == held.length) {
             ByteBuf[] nb = new ByteBuf[held.length * 2];
             long[] ns = new long[held.length * 2];

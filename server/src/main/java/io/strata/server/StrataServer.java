@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.strata.engine.Client;
 import io.strata.engine.Engine;
 import io.strata.engine.ServerControl;
 import io.strata.engine.config.Config;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loops do the I/O and a {@link KeyspaceLoop} runs the commands.
  *
  * <p>Thread rule: {@link #start} and {@link #awaitShutdown} on the main thread; {@link #shutdown}
- * from any thread; {@link #admit} and {@link #connectionClosed} from I/O threads.
+ * from any thread; {@link #admit} and {@link #connectionClosed} from I/O threads;
+ * {@link #processEventsWhileBlocked} and the busy-script state on the keyspace thread.
  */
 public final class StrataServer implements ServerControl {
     static final String DENIED = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
@@ -57,6 +59,8 @@ public final class StrataServer implements ServerControl {
     private EventLoopGroup group;
     private KeyspaceLoop keyspaceLoop;
     private volatile int boundPort;
+    /** io-threads 1: the event loop's I/O handler, which a busy script has process events; else null. */
+    private volatile KeyspaceIoHandler keyspaceIo;
 
     public StrataServer(Config config) {
         this.config = config;
@@ -83,6 +87,9 @@ public final class StrataServer implements ServerControl {
     public void start() throws Exception {
         loadDataset();
         IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        if (ioThreads == 1) {
+            factory = KeyspaceIoHandler.capturing(factory, h -> keyspaceIo = h);
+        }
         Class<? extends ServerChannel> channelClass = Epoll.isAvailable()
             ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory(ioThreads == 1 ? "strata-main" : "strata-io"), factory);
@@ -445,6 +452,92 @@ public final class StrataServer implements ServerControl {
 
     void connectionClosed() {
         connected.decrementAndGet();
+    }
+
+    // ---- a busy script (io-threads 1) ----
+
+    /** While {@link #processEventsWhileBlocked} runs: the -BUSY error for other clients, else null. */
+    private String busyError;
+    /** While {@link #processEventsWhileBlocked} runs: the script's caller, else null. */
+    private Client busyCaller;
+    /** Connections whose input waits for the end of the busy script (its caller, blocked clients). */
+    private final ArrayList<Connection> afterBusy = new ArrayList<>();
+    private boolean afterBusyScheduled;
+    private final Runnable afterBusyTask = io.strata.engine.Fatal.guarded(this::resumeAfterBusy);
+
+    /**
+     * io-threads 1, from the hook of a script past busy-reply-threshold: handles the I/O ready now
+     * without waiting, up to four times while there is some (Redis' processEventsWhileBlocked).
+     * Other clients' commands meet {@link Engine#executeWhileBusy}: -BUSY, or one of the few
+     * commands allowed then; connections are accepted; the caller's reads pause until the script
+     * ends (Redis' protectClient). No task or timer runs meanwhile, so a closing connection is
+     * cleaned up, and input that must wait is run, by tasks that come after the script.
+     * Keyspace thread; a no-op elsewhere, with io-threads N (the I/O threads answer -BUSY there)
+     * and when re-entered.
+     */
+    @Override
+    public void processEventsWhileBlocked(Client caller) {
+        KeyspaceIoHandler handler = keyspaceIo;
+        if (handler == null || busyError != null || !handler.canProcessNow()) {
+            return;
+        }
+        io.strata.engine.scripting.ScriptingCommands sc = io.strata.engine.scripting.ScriptingCommands.of(engine);
+        String busy = sc == null ? null : sc.busyFor();
+        if (busy == null) {
+            return;
+        }
+        if (caller != null && caller.channel instanceof Connection) {
+            ((Connection) caller.channel).pauseWhileBusy();
+        }
+        busyError = busy;
+        busyCaller = caller;
+        try {
+            // what came before the script goes to the AOF (appendfsync always releases replies on it)
+            engine.appendOnly.serveWhileBusy();
+            // this round's replies so far and its commands queued behind the script would wait for it
+            for (int i = 0; i < round.size(); i++) {
+                round.get(i).catchUpWhileBusy(busy);
+            }
+            // after a kill, stop: the script ends at its next step, and later commands may then run
+            for (int i = 0; i < 4 && !engine.halted && !sc.killRequested(); i++) {
+                if (handler.processNow() == 0) {
+                    break;
+                }
+            }
+        } finally {
+            busyError = null;
+            busyCaller = null;
+            if (!afterBusy.isEmpty() && !afterBusyScheduled) {
+                afterBusyScheduled = true;
+                group.next().execute(afterBusyTask); // tasks run only once the script has returned
+            }
+        }
+    }
+
+    /** The -BUSY error while {@link #processEventsWhileBlocked} handles I/O, else null; keyspace thread. */
+    String busyError() {
+        return busyError;
+    }
+
+    /** The busy script's caller while {@link #processEventsWhileBlocked} handles I/O, else null; keyspace thread. */
+    Client busyCaller() {
+        return busyCaller;
+    }
+
+    /** Runs {@code c}'s waiting input once the busy script has ended; keyspace thread. */
+    void afterBusy(Connection c) {
+        if (!afterBusy.contains(c)) {
+            afterBusy.add(c);
+        }
+    }
+
+    private void resumeAfterBusy() {
+        afterBusyScheduled = false;
+        Connection[] waiting = afterBusy.toArray(new Connection[0]);
+        afterBusy.clear();
+        for (Connection c : waiting) {
+            c.resumeAfterBusy();
+        }
     }
 
     /**

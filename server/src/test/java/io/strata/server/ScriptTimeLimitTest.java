@@ -2,6 +2,9 @@ package io.strata.server;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +60,28 @@ class ScriptTimeLimitTest {
             assertTrue(r.endsWith(", on @user_script:1."), r);
             assertEquals("+PONG", ScriptingTest.call(other, "PING"));
             assertEquals("-NOTBUSY No scripts in execution right now.", ScriptingTest.call(other, "SCRIPT", "KILL"));
+        }
+    }
+
+    @Test
+    @Covers({"shutdown"})
+    @DisplayName("SHUTDOWN NOSAVE ends the server under a busy script that wrote; the write is not in the AOF after a restart")
+    void shutdownNosaveUnderABusyScript(@TempDir Path dir) throws Exception {
+        String[] args = {"--io-threads", "2", "--dir", dir.toString(), "--appendonly", "yes", "--busy-reply-threshold", "100"};
+        TestServer s = TestServer.start(args);
+        try (RawClient runner = new RawClient(s.port()); RawClient other = new RawClient(s.port())) {
+            assertEquals("+OK", ScriptingTest.call(other, "SET", "before", "1"));
+            runner.command("EVAL", "redis.call('set', 'x', '1') " + SPIN, "0");
+            awaitBusy(other);
+            other.command("SHUTDOWN", "NOSAVE");
+            assertTrue(s.server().awaitShutdown(10, TimeUnit.SECONDS), "SHUTDOWN NOSAVE did not end the server");
+            assertTrue(runner.isClosedByServer(), "the script's caller gets no reply");
+        } finally {
+            s.close();
+        }
+        try (TestServer again = TestServer.start(args); RawClient c = new RawClient(again.port())) {
+            assertEquals("$1\r\n1", ScriptingTest.call(c, "GET", "before"));
+            assertEquals("$-1", ScriptingTest.call(c, "GET", "x"));
         }
     }
 

@@ -334,10 +334,19 @@ public final class ServerCommands extends CommandGroup {
             r.error("ERR No shutdown in progress.");
             return;
         }
+        boolean busy = engine.servingWhileBusy();
+        if (busy && !nosave) {
+            // a script is busy: only SHUTDOWN NOSAVE may end the server, which then never saves its partial effects
+            r.error(engine.busyError());
+            return;
+        }
         boolean doSave = save || !nosave && engine.persistence.hasSavePoints();
         if (!engine.persistence.prepareForShutdown(doSave, force)) {
             r.error(Errors.SHUTDOWN_FAILED);
             return;
+        }
+        if (busy) {
+            engine.halted = true; // the script stops at its next step and nothing it did reaches the AOF
         }
         engine.control().shutdown();
     }

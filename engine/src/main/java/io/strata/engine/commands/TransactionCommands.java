@@ -223,8 +223,16 @@ public final class TransactionCommands extends CommandGroup implements Keyspace.
             if (already) {
                 continue;
             }
-            Entry e = ks.lookup(c.db, key.array());
-            mine.add(new Watch(c.db, key, e != null && e.hasExpire()));
+            boolean volatileNow;
+            if (engine.servingWhileBusy()) {
+                // between two steps of a busy script: read the expiry without removing or promoting the key
+                long at = ks.peekExpireAt(c.db, key.array());
+                volatileNow = at >= 0 && at > ks.now();
+            } else {
+                Entry e = ks.lookup(c.db, key.array());
+                volatileNow = e != null && e.hasExpire();
+            }
+            mine.add(new Watch(c.db, key, volatileNow));
             watched.computeIfAbsent(c.db, k -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>()).add(c);
         }
         r.ok();

@@ -253,6 +253,29 @@ public final class Aof {
         return recorder == null ? 0 : recorder.requiredSeq();
     }
 
+    /**
+     * The sequence number a reply flushed while a script is busy depends on: everything recorded
+     * before the script, nothing of it (the script's caller is not answered meanwhile).
+     */
+    public long requiredSeqWhileBusy() {
+        return recorder == null ? 0 : recorder.requiredSeqBeforeTransaction();
+    }
+
+    /**
+     * Between two steps of a busy script (Redis' beforeSleep from processEventsWhileBlocked): hands
+     * off what was recorded before the script and sends the held replies the AOF thread has
+     * acknowledged since, as the release task would once the script ends.
+     */
+    public void serveWhileBusy() {
+        if (recorder == null) {
+            return;
+        }
+        recorder.handOffBeforeTransaction();
+        if (!waiters.isEmpty()) {
+            releaseWaiters();
+        }
+    }
+
     /** Highest sequence number whose replies may leave. */
     public long ackSeq() {
         return writer == null ? Long.MAX_VALUE : writer.ackSeq();

@@ -49,6 +49,9 @@ public final class AofRecorder {
     /** Set while EXEC runs; MULTI is written before its first write only. */
     private boolean inExec;
     private boolean multiWritten;
+    /** Where the open transaction's records begin in the batch, and the stream's database then. */
+    private int execStart;
+    private int execStreamDb;
     /** The first key a command changed (which key a blocking pop was served from). */
     private byte[] firstChangedKey;
     /** A handler's replacement for the command it runs (SPOP → SREM), or null. */
@@ -121,6 +124,53 @@ public final class AofRecorder {
     public void beginExec() {
         inExec = true;
         multiWritten = false;
+        execStart = len;
+        execStreamDb = streamDb;
+    }
+
+    /**
+     * Forgets what the open transaction recorded so far, so none of it reaches the file: SHUTDOWN
+     * NOSAVE stopped the script that wrote it (Redis exits before propagating a script's effects).
+     * The batch is handed off only between commands, so those records are all still in the buffer.
+     */
+    public void dropTransaction() {
+        if (inExec && execStart <= len) {
+            len = execStart;
+            streamDb = execStreamDb;
+            multiWritten = false;
+        }
+    }
+
+    /**
+     * Hands what was recorded before the open transaction to the AOF thread as a batch of its own,
+     * keeping the transaction's records in the buffer: a busy script lets other clients be answered
+     * (Redis flushes the AOF from processEventsWhileBlocked too), and their replies may wait for
+     * those records, while the script's own effects are written only once it ends.
+     */
+    public void handOffBeforeTransaction() {
+        if (!inExec || execStart == 0) {
+            return;
+        }
+        byte[] bytes = Arrays.copyOf(buf, execStart);
+        recordedBytes += execStart;
+        System.arraycopy(buf, execStart, buf, 0, len - execStart);
+        len -= execStart;
+        execStart = 0;
+        long seq = nextSeq++;
+        if (!writer.tryWriteInline(seq, bytes)) {
+            writer.submit(seq, bytes);
+        }
+    }
+
+    /**
+     * The sequence number a reply that shows nothing of the open transaction depends on (a reply
+     * made while a script is busy, or before it): {@link #requiredSeq} less the transaction.
+     */
+    public long requiredSeqBeforeTransaction() {
+        if (!inExec) {
+            return requiredSeq();
+        }
+        return execStart > 0 ? nextSeq : nextSeq - 1;
     }
 
     public void endExec() {

@@ -177,6 +177,10 @@ public final class LuaRuntime implements AutoCloseable {
     private volatile boolean wrote;
     private volatile long startedAtMs;
     private volatile boolean killRequested;
+    /** When the running script last let the server process other clients' events (System.nanoTime). */
+    private long lastYieldNanos;
+    /** The running script has seen {@link Engine#halted} and dropped its AOF records. */
+    private boolean haltSeen;
     /** Set while a library's code runs (FUNCTION LOAD): register_function is allowed. */
     LibraryLoader loader;
 
@@ -290,6 +294,11 @@ public final class LuaRuntime implements AutoCloseable {
         return runName;
     }
 
+    /** Whether the running script was asked to stop (any thread). */
+    public boolean killRequested() {
+        return killRequested;
+    }
+
     /** Asks the running script to stop at its next hook check (any thread). */
     public void kill() {
         killRequested = true;
@@ -307,6 +316,8 @@ public final class LuaRuntime implements AutoCloseable {
         runName = name;
         wrote = false;
         killRequested = false;
+        haltSeen = false;
+        lastYieldNanos = System.nanoTime();
         sink.protocol = 2;
         scriptClient.db = c.db;
         scriptClient.protocol = 2;
@@ -630,6 +641,12 @@ public final class LuaRuntime implements AutoCloseable {
             pushError(l, "redis.call can only be called inside a script invocation");
             return -1;
         }
+        if (engine.halted) {
+            // SHUTDOWN NOSAVE ended the server (or a pcall caught the hook's error): no more writes
+            seeHalt();
+            pushError(l, "-ERR Script killed by user with SCRIPT KILL...");
+            return -1;
+        }
         if (argc == 0) {
             pushError(l, "Please specify at least one argument for this redis lib call");
             return -1;
@@ -809,14 +826,54 @@ public final class LuaRuntime implements AutoCloseable {
         return 0;
     }
 
-    /** The count hook: stops a script that SCRIPT KILL or FUNCTION KILL asked to stop. */
+    /** How often a busy script lets the server process other clients' events, at most. */
+    private static final long YIELD_INTERVAL_NANOS = 2_000_000L;
+
+    /**
+     * The count hook (every 100000 Lua instructions, as Redis' luaMaskCountHook): past
+     * busy-reply-threshold lets the server answer other clients (at most every couple of
+     * milliseconds), then stops a script that SCRIPT KILL or FUNCTION KILL asked to stop, or that
+     * SHUTDOWN NOSAVE ended whether it wrote or not.
+     */
     private int hook(Lua l) {
-        if (killRequested && caller != null) {
+        if (caller == null) {
+            return 0;
+        }
+        if (!killRequested && !engine.halted) {
+            long now = System.nanoTime();
+            if (now - lastYieldNanos >= YIELD_INTERVAL_NANOS && runningForMs() > engine.config.luaTimeLimit
+                && engine.control() != null) {
+                lastYieldNanos = now;
+                engine.control().processEventsWhileBlocked(caller);
+                lastYieldNanos = System.nanoTime();
+            }
+        }
+        if (engine.halted) {
+            seeHalt();
+            pushError(l, "-ERR Script killed by user with SCRIPT KILL...");
+            return -1;
+        }
+        if (killRequested) {
             // raised on every later hook too, so a pcall in the script cannot swallow it for good
             pushError(l, "-ERR Script killed by user with SCRIPT KILL...");
             return -1;
         }
         return 0;
+    }
+
+    /**
+     * SHUTDOWN NOSAVE came while this script runs, which Redis answers by exiting inside it: what
+     * the script recorded for the AOF is dropped before it ends, and its caller gets no reply.
+     */
+    private void seeHalt() {
+        if (haltSeen) {
+            return;
+        }
+        haltSeen = true;
+        if (engine.aof != null) {
+            engine.aof.dropTransaction();
+        }
+        caller.channel.mute(true);
     }
 
     private static int versionNum(String v) {

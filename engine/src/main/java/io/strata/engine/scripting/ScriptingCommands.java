@@ -92,6 +92,8 @@ public final class ScriptingCommands extends CommandGroup {
     /** The runtime of the running script or function, null when none runs (read by other threads). */
     private volatile LuaRuntime running;
     private volatile boolean runningIsFunction;
+    /** The FCALL that runs the running function (FUNCTION STATS shows it); keyspace thread. */
+    private Args runningCall;
 
     public ScriptingCommands(Engine engine) {
         super(engine);
@@ -410,6 +412,12 @@ public final class ScriptingCommands extends CommandGroup {
         return null;
     }
 
+    /** True when the running script was asked to stop and ends at its next step. Any thread. */
+    public boolean killRequested() {
+        LuaRuntime rt = running;
+        return rt != null && rt.killRequested();
+    }
+
     /**
      * The BUSY error for other clients when a script has run longer than {@code busy-reply-threshold},
      * else null. Any thread.
@@ -442,10 +450,12 @@ public final class ScriptingCommands extends CommandGroup {
         LuaRuntime rt = fnRuntime();
         running = rt;
         runningIsFunction = true;
+        runningCall = a;
         try {
             rt.run(c, r, f.ref, f.name, f.flags, readOnly, true, a, 3, numkeys);
         } finally {
             running = null;
+            runningCall = null;
         }
     }
 
@@ -743,16 +753,29 @@ public final class ScriptingCommands extends CommandGroup {
         }
     }
 
+    /**
+     * FUNCTION STATS, as Redis 7.0's functionStatsCommand: the running function with the command
+     * that called it (answered between two steps of a busy function too); -BUSY while an EVAL
+     * script runs.
+     */
     private void functionStats(Client c, Args a, ReplySink r) {
+        LuaRuntime rt = running;
+        if (rt != null && rt.running() && !runningIsFunction) {
+            r.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+            return;
+        }
         r.map(2);
         r.bulk("running_script");
-        LuaRuntime rt = running;
-        if (rt != null && runningIsFunction) {
+        Args call = runningCall;
+        if (rt != null && runningIsFunction && call != null) {
             r.map(3);
             r.bulk("name");
             r.bulk(rt.runningName());
             r.bulk("command");
-            r.array(0);
+            r.array(call.argc());
+            for (int i = 0; i < call.argc(); i++) {
+                r.bulk(call.buf(), call.off(i), call.len(i));
+            }
             r.bulk("duration_ms");
             r.integer(rt.runningForMs());
         } else {
