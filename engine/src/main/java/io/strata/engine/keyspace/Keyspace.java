@@ -388,6 +388,11 @@ public final class Keyspace {
             // to change, so the spill copy is no longer it
             db.dropBacking(e);
         }
+        remember(db, e);
+    }
+
+    /** Queues {@code e} for {@link #settleMemory}'s re-estimate after the command. */
+    private void remember(Database db, Entry e) {
         if (touchedCount == touched.length) {
             if (touchedCount >= 1024) {
                 settleMemory(); // a command touching very many keys settles as it goes
@@ -493,6 +498,8 @@ public final class Keyspace {
         Entry e = db.insert(key, value);
         e.lruSeconds = (int) (now / 1000);
         e.lfu = lfuInit();
+        // commands often create an empty value and fill it afterwards (ZADD, RPUSH, XADD…)
+        remember(db, e);
         added(db, key);
         changed(db, key);
         return e;

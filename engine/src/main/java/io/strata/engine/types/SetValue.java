@@ -215,7 +215,8 @@ public final class SetValue implements Value {
     @Override
     public long memoryUsage() {
         if (table == null) {
-            return 16 + 8 + 8L * n;
+            // the object (header, two references, a count) and the long[] with its spare room
+            return 24 + 16 + 8L * ints.length;
         }
         return 16 + 96 + table.bytes() + 56L * table.size();
     }

@@ -191,8 +191,10 @@ public final class ZSetValue implements Value {
 
     @Override
     public long memoryUsage() {
-        // both encodings use the skiplist + map in memory: node, level array, score, map entry (measured)
-        return 64 + memberBytes + length * 130;
+        // both encodings use the skiplist + map in memory: per element the node, level arrays,
+        // member array and index slot (measured); per set this object (48), the header node with
+        // its 32-level arrays (464) and the bucket array's header
+        return 528 + memberBytes + length * 130;
     }
 
     /** Switches to "skiplist" when adding one more member of {@code memberLen} bytes passes a limit. */
