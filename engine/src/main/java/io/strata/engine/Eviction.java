@@ -239,6 +239,6 @@ public final class Eviction {
         if (policy.endsWith("-random")) {
             return 0;
         }
-        return ks.now() / 1000 - e.lruSeconds;
+        return ks.idleSeconds(e);
     }
 }

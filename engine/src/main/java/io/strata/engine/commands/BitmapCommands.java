@@ -134,7 +134,7 @@ public final class BitmapCommands extends CommandGroup {
         if (e == null) {
             grew = true;
             Entry created = ks.add(c.db, a.bytes(1), new byte[need]);
-            created.rawString = true;
+            created.rawString(true);
             return created;
         }
         if (!isStringOrReply(e, r)) {
@@ -145,7 +145,7 @@ public final class BitmapCommands extends CommandGroup {
             grew = true;
             ks.overwrite(c.db, e, Arrays.copyOf(v, need), true);
         }
-        e.rawString = true; // Redis unshares the string for any bit command that may write
+        e.rawString(true); // Redis unshares the string for any bit command that may write
         return e;
     }
 
@@ -504,7 +504,7 @@ public final class BitmapCommands extends CommandGroup {
             return;
         }
         byte[] res = bitop(op, src, maxlen);
-        ks.set(c.db, target, res, false).rawString = true;
+        ks.set(c.db, target, res, false).rawString(true);
         engine.notifier.notify(Notifier.STRING, "set", c.db, target);
         r.integer(maxlen);
     }

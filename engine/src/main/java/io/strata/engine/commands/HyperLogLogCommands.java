@@ -100,13 +100,13 @@ public final class HyperLogLogCommands extends CommandGroup {
             byte[] v = h.value();
             Hll.invalidateCache(v);
             if (e == null) {
-                ks.add(c.db, a.bytes(1), v).rawString = true;
+                ks.add(c.db, a.bytes(1), v).rawString(true);
             } else if (v != old) {
                 ks.overwrite(c.db, e, v, true);
-                e.rawString = true;
+                e.rawString(true);
             } else {
                 ks.changed(c.db, e.key);
-                e.rawString = true;
+                e.rawString(true);
             }
             engine.notifier.notify(Notifier.STRING, "pfadd", c.db, e == null ? a.bytes(1) : e.key);
         }
@@ -193,7 +193,7 @@ public final class HyperLogLogCommands extends CommandGroup {
         byte[] key;
         if (dest == null) {
             key = a.bytes(1);
-            ks.add(c.db, key, v).rawString = true;
+            ks.add(c.db, key, v).rawString(true);
         } else {
             key = dest.key;
             if (v != old) {
@@ -201,7 +201,7 @@ public final class HyperLogLogCommands extends CommandGroup {
             } else {
                 ks.changed(c.db, key);
             }
-            dest.rawString = true;
+            dest.rawString(true);
         }
         // Redis announces a merge as "pfadd": in theory it adds many elements
         engine.notifier.notify(Notifier.STRING, "pfadd", c.db, key);

@@ -313,8 +313,8 @@ public final class KeyCommands extends CommandGroup {
      */
     private Entry transplant(Database db, byte[] key, Entry src, Object value) {
         Entry n = ks.add(db, key, value);
-        n.rawString = src.rawString;
-        n.textString = src.textString;
+        n.rawString(src.rawString());
+        n.textString(src.textString());
         if (src.hasExpire()) {
             db.setExpire(n, src.expireAt());
         }
@@ -348,8 +348,7 @@ public final class KeyCommands extends CommandGroup {
         }
         byte[] newKey = a.bytes(2);
         Entry n = transplant(c.db, newKey, src, src.value);
-        n.lruSeconds = src.lruSeconds;
-        n.lfu = src.lfu;
+        ks.copyClock(src, n);
         ks.delete(c.db, src);
         fire("rename_from", c.db, src.key);
         fire("rename_to", c.db, newKey);
@@ -435,8 +434,7 @@ public final class KeyCommands extends CommandGroup {
             return;
         }
         Entry n = transplant(dst, src.key, src, src.value);
-        n.lruSeconds = src.lruSeconds;
-        n.lfu = src.lfu;
+        ks.copyClock(src, n);
         ks.delete(c.db, src);
         fire("move_from", c.db, src.key);
         fire("move_to", dst, src.key);
@@ -745,7 +743,7 @@ public final class KeyCommands extends CommandGroup {
             r.error(Errors.LRU_NOT_SELECTED);
             return;
         }
-        r.integer(Math.max(0, ks.now() / 1000 - e.lruSeconds));
+        r.integer(ks.idleSeconds(e));
     }
 
     /** The LFU counter after decay; an error unless the maxmemory policy is an LFU one, as Redis. */

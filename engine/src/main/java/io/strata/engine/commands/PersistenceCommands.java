@@ -201,12 +201,7 @@ public final class PersistenceCommands extends CommandGroup {
         if (ttl > 0) {
             db.setExpire(e, ttl);
         }
-        if (idle >= 0) {
-            e.lruSeconds = (int) (now / 1000 - idle);
-        }
-        if (freq >= 0) {
-            e.lfu = ks.lfuWithCounter((int) freq);
-        }
+        ks.setLruOrLfu(e, idle, (int) freq);
         if (!(value instanceof byte[])) {
             engine.signalKeyAsReady(db, key);
         }

@@ -497,7 +497,7 @@ public final class StringCommands extends CommandGroup {
             System.arraycopy(v, 0, nv, 0, v.length);
             System.arraycopy(a.buf(), a.off(2), nv, v.length, a.len(2));
             ks.overwrite(c.db, e, nv, true);
-            e.rawString = true; // Redis appends to an unshared sds: OBJECT ENCODING says raw
+            e.rawString(true); // Redis appends to an unshared sds: OBJECT ENCODING says raw
         }
         engine.notifier.notify(Notifier.STRING, "append", c.db, e.key);
         r.integer(nv.length);
@@ -533,7 +533,7 @@ public final class StringCommands extends CommandGroup {
         System.arraycopy(old, 0, nv, 0, old.length);
         System.arraycopy(a.buf(), a.off(3), nv, (int) offset, vlen);
         e = store(c.db, e, a.buf(), a.off(1), a.len(1), nv, true);
-        e.rawString = true; // new or unshared sds in Redis: OBJECT ENCODING says raw
+        e.rawString(true); // new or unshared sds in Redis: OBJECT ENCODING says raw
         engine.notifier.notify(Notifier.STRING, "setrange", c.db, e.key);
         r.integer(nv.length);
     }
@@ -619,7 +619,7 @@ public final class StringCommands extends CommandGroup {
         }
         byte[] nv = Bytes.ascii(LongDouble.formatHuman(sum));
         e = store(c.db, e, a.buf(), a.off(1), a.len(1), nv, true);
-        e.textString = true; // Redis stores the result as a string object, never as an int
+        e.textString(true); // Redis stores the result as a string object, never as an int
         engine.notifier.notify(Notifier.STRING, "incrbyfloat", c.db, e.key);
         r.bulk(nv, 0, nv.length);
     }

@@ -76,10 +76,10 @@ public final class Database {
 
     /** Drops the spill record backing {@code e} (the entry is about to change or go). */
     void dropBacking(Entry e) {
-        if (!e.backed) {
+        if (!e.backed()) {
             return;
         }
-        e.backed = false;
+        e.backed(false);
         backed--;
         byte[] record = cold == null ? null : cold.remove(e.key);
         if (record != null && io.strata.storage.tier.SpillRecord.expireAt(record) >= 0) {
@@ -90,7 +90,7 @@ public final class Database {
 
     /** Marks a RAM entry just promoted from {@code record}, which stays in the spill tier. */
     void markBacked(Entry e, long recordExpireAt) {
-        e.backed = true;
+        e.backed(true);
         backed++;
         if (recordExpireAt >= 0) {
             backedExpires++;
@@ -127,12 +127,11 @@ public final class Database {
 
     /** Re-estimates the memory of a live entry after its value changed in place. */
     void recharge(Entry e) {
-        if (e.charged < 0) {
+        long was = e.charged();
+        if (was < 0) {
             return;
         }
-        long now = Memory.entryBytes(e);
-        memory += now - e.charged;
-        e.charged = now;
+        memory += e.charged(Memory.entryBytes(e)) - was;
     }
 
     /** The entry for a key, expired or not (callers that serve clients use {@link Keyspace#lookup}). */
@@ -158,16 +157,15 @@ public final class Database {
         if (s == null) {
             s = segments[slot] = new Segment();
         }
-        Entry e = new Entry(key, Bytes.hash(key, 0, key.length), value);
-        s.insert(e);
+        Entry e = new Entry(key, value);
+        s.insert(e, Bytes.hash(key, 0, key.length));
         keys++;
-        e.charged = Memory.entryBytes(e);
-        memory += e.charged;
+        memory += e.charged(Memory.entryBytes(e));
         return e;
     }
 
     public void remove(Entry e) {
-        if (e.backed) {
+        if (e.backed()) {
             beforeMutate(Crc16.slot(e.key, 0, e.key.length)); // a snapshot keeps the slot as it was first
             dropBacking(e);
         }
@@ -177,8 +175,8 @@ public final class Database {
     /** Removes a RAM entry whose spill record stays (a demotion of an unchanged entry). */
     void removeKeepingBacking(Entry e) {
         beforeMutate(Crc16.slot(e.key, 0, e.key.length)); // a snapshot keeps the slot (entry still backed) first
-        if (e.backed) {
-            e.backed = false;
+        if (e.backed()) {
+            e.backed(false);
             backed--;
             if (e.expireAt >= 0) {
                 backedExpires--;
@@ -193,8 +191,8 @@ public final class Database {
         Segment s = segments[slot];
         if (s != null && s.remove(e)) {
             keys--;
-            memory -= e.charged;
-            e.charged = -1;
+            memory -= e.charged();
+            e.charged(-1);
             if (e.expireAt >= 0) {
                 expires--;
                 s.volatileCount--;

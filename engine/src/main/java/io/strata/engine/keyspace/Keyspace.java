@@ -303,7 +303,7 @@ public final class Keyspace {
                 if (at >= 0) {
                     db.setExpire(e, at);
                 }
-                e.lfu = SpillRecord.lfu(record);
+                clockFromSpill(e, record);
             }
         }
         if (e != null) {
@@ -314,6 +314,11 @@ public final class Keyspace {
     }
 
     // ---- access clocks (LRU seconds, Redis' LFU counter) ----
+    //
+    // Each entry keeps one 24-bit clock, as Redis' robj does: LRU seconds (Redis' LRU_CLOCK at
+    // its 1000 ms resolution, wrapping every 194 days) under an LRU or other policy, or LFU
+    // minutes and counter under an LFU policy. Switching between the two reinterprets the bits
+    // until keys are accessed again, as in Redis.
 
     /** The maxmemory policy is an LFU one: keep the logarithmic counters (Redis' updateLFU). */
     public volatile boolean lfuMode;
@@ -322,10 +327,69 @@ public final class Keyspace {
     private static final int LFU_INIT_VAL = 5;
 
     private void accessed(Entry e) {
-        e.lruSeconds = (int) (now / 1000);
         if (lfuMode) {
             int counter = lfuLogIncr(lfuDecrAndReturn(e));
-            e.lfu = (lfuMinutes() << 8) | counter;
+            e.clock((lfuMinutes() << 8) | counter);
+        } else {
+            e.clock(lruClock());
+        }
+    }
+
+    /** Redis' LRU_CLOCK: seconds, in 24 bits. */
+    private int lruClock() {
+        return (int) (now / 1000) & Entry.CLOCK_MASK;
+    }
+
+    /** A new key's clock: now by LRU, or LFU_INIT_VAL now under an LFU policy (Redis' createObject). */
+    public int initClock() {
+        return lfuMode ? lfuInit() : lruClock();
+    }
+
+    /** Seconds since the key was last accessed, from its LRU clock (Redis' estimateObjectIdleTime). */
+    public long idleSeconds(Entry e) {
+        int c = lruClock();
+        int lru = e.clock();
+        return c >= lru ? c - lru : c + (Entry.CLOCK_MASK - lru);
+    }
+
+    /**
+     * Redis' objectSetLRUOrLFU for RESTORE IDLETIME/FREQ and the RDB IDLE/FREQ opcodes, on a key
+     * just created: its clock starts as a new key's, then under an LFU policy the counter
+     * {@code freq} (when >= 0), otherwise the idle time {@code idle} (when >= 0) sets it; the
+     * other figure is ignored.
+     */
+    public void setLruOrLfu(Entry e, long idle, int freq) {
+        e.clock(initClock());
+        if (lfuMode) {
+            if (freq >= 0) {
+                e.clock(lfuWithCounter(freq));
+            }
+        } else if (idle >= 0) {
+            e.clock((int) ((now / 1000 - idle) & Entry.CLOCK_MASK));
+        }
+    }
+
+    /** Gives {@code to} the access clock of {@code from} (RENAME, MOVE keep it, as Redis moves the object). */
+    public void copyClock(Entry from, Entry to) {
+        to.clock(from.clock());
+    }
+
+    /** The last-access time in Unix seconds a spill record keeps, from the entry's clock. */
+    private int spillLru(Entry e) {
+        return (int) (now / 1000 - (lfuMode ? 0 : idleSeconds(e)));
+    }
+
+    /** The LFU field a spill record keeps, from the entry's clock. */
+    private int spillLfu(Entry e) {
+        return lfuMode ? e.clock() : lfuInit();
+    }
+
+    /** Sets the clock of an entry read back from a spill record. */
+    private void clockFromSpill(Entry e, byte[] record) {
+        if (lfuMode) {
+            e.clock(SpillRecord.lfu(record));
+        } else {
+            e.clock((int) (SpillRecord.lru(record) & Entry.CLOCK_MASK));
         }
     }
 
@@ -345,8 +409,8 @@ public final class Keyspace {
 
     /** The counter after decay for the minutes since it was last decremented (LFUDecrAndReturn). */
     public int lfuDecrAndReturn(Entry e) {
-        int ldt = e.lfu >>> 8;
-        int counter = e.lfu & 255;
+        int ldt = e.clock() >>> 8;
+        int counter = e.clock() & 255;
         int nowMin = lfuMinutes();
         int elapsed = nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
         int periods = lfuDecayTime > 0 ? elapsed / lfuDecayTime : 0;
@@ -383,11 +447,16 @@ public final class Keyspace {
                 snapshot.copiedStringBytes.addAndGet(Memory.bytes(old.length));
             }
         }
-        if (e.backed) {
+        if (e.backed()) {
             // after the snapshot kept the slot (with the entry still backed): the value is about
             // to change, so the spill copy is no longer it
             db.dropBacking(e);
         }
+        remember(db, e);
+    }
+
+    /** Queues {@code e} for {@link #settleMemory}'s re-estimate after the command. */
+    private void remember(Database db, Entry e) {
         if (touchedCount == touched.length) {
             if (touchedCount >= 1024) {
                 settleMemory(); // a command touching very many keys settles as it goes
@@ -456,16 +525,16 @@ public final class Keyspace {
         if (e == null && !keepTtl && db.cold != null && dropCold(db, key, 0, key.length)) {
             // an existing cold key is overwritten: no need to read its value back first
             e = db.insert(key, value);
-            e.lfu = lfuInit();
+            e.clock(initClock());
         } else if (e == null) {
             e = db.insert(key, value);
-            e.lfu = lfuInit();
+            e.clock(initClock());
             added(db, key);
         } else {
             touch(db, e); // first: a running snapshot keeps the old value
             e.value = value;
-            e.rawString = false;
-            e.textString = false;
+            e.rawString(false);
+            e.textString(false);
             if (!keepTtl) {
                 db.setExpire(e, -1);
             }
@@ -479,8 +548,8 @@ public final class Keyspace {
     public void overwrite(Database db, Entry e, Object value, boolean keepTtl) {
         touch(db, e); // first: a running snapshot keeps the old value
         e.value = value;
-        e.rawString = false;
-        e.textString = false;
+        e.rawString(false);
+        e.textString(false);
         if (!keepTtl && e.expireAt >= 0) {
             db.setExpire(e, -1);
         }
@@ -491,8 +560,9 @@ public final class Keyspace {
     /** Adds a key that {@link #lookup} just reported absent. */
     public Entry add(Database db, byte[] key, Object value) {
         Entry e = db.insert(key, value);
-        e.lruSeconds = (int) (now / 1000);
-        e.lfu = lfuInit();
+        e.clock(initClock());
+        // commands often create an empty value and fill it afterwards (ZADD, RPUSH, XADD…)
+        remember(db, e);
         added(db, key);
         changed(db, key);
         return e;
@@ -611,14 +681,14 @@ public final class Keyspace {
         if (codec == null) {
             return false;
         }
-        if (e.backed) {
+        if (e.backed()) {
             // unchanged since it was read back: the spill tier still has it
             db.removeKeepingBacking(e);
             demotions++;
             return true;
         }
-        int hints = (e.rawString ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString ? SpillRecord.FLAG_TEXT_STRING : 0);
-        if (!putCold(db, e.key, codec.encode(e.value, e.expireAt, e.lruSeconds, e.lfu, hints), e.expireAt)) {
+        int hints = (e.rawString() ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString() ? SpillRecord.FLAG_TEXT_STRING : 0);
+        if (!putCold(db, e.key, codec.encode(e.value, e.expireAt, spillLru(e), spillLfu(e), hints), e.expireAt)) {
             return false;
         }
         db.remove(e);
@@ -728,8 +798,7 @@ public final class Keyspace {
         // the record stays as a clean copy until the entry changes: demoting it again is free
         db.markBacked(e, at);
         restoreHints(e, record);
-        e.lruSeconds = SpillRecord.lru(record);
-        e.lfu = SpillRecord.lfu(record);
+        clockFromSpill(e, record);
         promotions++;
         return e;
     }
@@ -744,19 +813,18 @@ public final class Keyspace {
     }
 
     private Entry detached(byte[] key, byte[] record) {
-        Entry e = new Entry(key, 0, codec.decode(record));
+        Entry e = new Entry(key, codec.decode(record));
         e.expireAt = SpillRecord.expireAt(record);
-        e.lruSeconds = SpillRecord.lru(record);
-        e.lfu = SpillRecord.lfu(record);
-        e.charged = -1;
+        clockFromSpill(e, record);
+        e.charged(-1);
         restoreHints(e, record);
         return e;
     }
 
     private static void restoreHints(Entry e, byte[] record) {
         int f = SpillRecord.flags(record);
-        e.rawString = (f & SpillRecord.FLAG_RAW_STRING) != 0;
-        e.textString = (f & SpillRecord.FLAG_TEXT_STRING) != 0;
+        e.rawString((f & SpillRecord.FLAG_RAW_STRING) != 0);
+        e.textString((f & SpillRecord.FLAG_TEXT_STRING) != 0);
     }
 
     /** Which tier holds a live key: "hot", "cold" or "none" (DEBUG TIER). No promotion. */

@@ -10,8 +10,8 @@ import io.strata.engine.types.Types;
  * <p>Any thread: stateless.
  */
 public final class Memory {
-    /** An Entry object: header, key/value/next references, hash, expiry, clocks, charge. */
-    static final int ENTRY = 56;
+    /** An Entry object: header, key/value/next references, expiry, charge, flags and clock. */
+    static final int ENTRY = 40;
     /** Share of the segment's bucket array per entry (4-byte slots, load factor 0.5–1). */
     static final int TABLE_SHARE = 6;
 

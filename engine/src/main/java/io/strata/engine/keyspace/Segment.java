@@ -24,10 +24,12 @@ public final class Segment {
         return size;
     }
 
+    /** The entry of key {@code b[off, off+len)} whose {@link Bytes#hash} is {@code hash}, or null. */
     Entry find(byte[] b, int off, int len, int hash) {
         Entry e = table[hash & (table.length - 1)];
         while (e != null) {
-            if (e.hash == hash && Bytes.equals(e.key, b, off, len)) {
+            // entries keep no hash (as Redis' dictEntry): the length check rejects most others
+            if (Bytes.equals(e.key, b, off, len)) {
                 return e;
             }
             e = e.next;
@@ -35,18 +37,19 @@ public final class Segment {
         return null;
     }
 
-    void insert(Entry n) {
+    /** Adds {@code n}, whose key's {@link Bytes#hash} is {@code hash}. */
+    void insert(Entry n, int hash) {
         if (size >= table.length) {
             resize(table.length * 2);
         }
-        int i = n.hash & (table.length - 1);
+        int i = hash & (table.length - 1);
         n.next = table[i];
         table[i] = n;
         size++;
     }
 
     boolean remove(Entry target) {
-        int i = target.hash & (table.length - 1);
+        int i = hash(target) & (table.length - 1);
         Entry prev = null;
         Entry e = table[i];
         while (e != null) {
@@ -69,13 +72,17 @@ public final class Segment {
         return false;
     }
 
+    private static int hash(Entry e) {
+        return Bytes.hash(e.key, 0, e.key.length);
+    }
+
     private void resize(int n) {
         Entry[] nt = new Entry[n];
         for (Entry head : table) {
             Entry e = head;
             while (e != null) {
                 Entry next = e.next;
-                int i = e.hash & (n - 1);
+                int i = hash(e) & (n - 1);
                 e.next = nt[i];
                 nt[i] = e;
                 e = next;

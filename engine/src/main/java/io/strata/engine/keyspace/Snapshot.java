@@ -161,7 +161,7 @@ public final class Snapshot {
     static List<Item> copyOf(Segment s) {
         List<Item> out = new ArrayList<>(s == null ? 0 : s.size());
         if (s != null) {
-            s.forEach(e -> out.add(e.backed ? new Item(e.key, null, e.expireAt, true)
+            s.forEach(e -> out.add(e.backed() ? new Item(e.key, null, e.expireAt, true)
                 : new Item(e.key, e.value instanceof byte[] ? e.value : Types.copy(e.value), e.expireAt)));
         }
         return out;

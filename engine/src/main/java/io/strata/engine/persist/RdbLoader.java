@@ -153,10 +153,7 @@ public final class RdbLoader {
         if (expireAtMs >= 0) {
             db.setExpire(e, expireAtMs);
         }
-        e.lruSeconds = lru;
-        if (freq >= 0) {
-            e.lfu = ks.lfuWithCounter(freq);
-        }
+        ks.setLruOrLfu(e, idleSeconds >= 0 ? idleSeconds : 0, freq);
         ks.afterLoadInsert();
         return true;
     }

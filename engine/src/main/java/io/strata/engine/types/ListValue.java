@@ -1,124 +1,155 @@
 package io.strata.engine.types;
 
+import java.util.Arrays;
+import java.util.function.Consumer;
+
 /**
- * A list stored as Redis' quicklist is: a doubly linked chain of small nodes, each an array of
- * elements bounded by {@code list-max-listpack-size} (negative = bytes per node, -1..-5 for
- * 4/8/16/32/64 KB; positive = elements per node, also capped at 8 KB). Pushes and pops at both
- * ends are O(1); an insert or remove in the middle copies at most one node; index access walks
- * whole nodes from the nearer end.
+ * A Redis list. Redis 7.0 keeps every list as a quicklist, however small, and OBJECT ENCODING
+ * says so; in memory there are two forms:
+ * <ul>
+ * <li>packed — what one quicklist node's listpack holds, while the list would fit one node and has
+ * at most {@link #SMALL_ENTRIES} elements of at most {@link #SMALL_VALUE} bytes: one immutable
+ * array (replaced on every change) of {@code len element len} triples, the trailing length making
+ * the walk towards the head as cheap as the other way, as a listpack's back-length does. A list
+ * of 5 short elements is one 40-byte array instead of a list object, a node, its slot array and
+ * an array per element (about 280 bytes);</li>
+ * <li>a {@link Quicklist} of nodes, from the first change that passes a limit on, for good.</li>
+ * </ul>
+ * Elements handed out are fresh arrays (packed) or shared ones that are never changed in place.
  *
  * <p>Thread rule: keyspace thread only.
- *
- * <p>Invariant: no node is empty (an empty node is unlinked at once), and {@link #size} is the
- * sum of the node counts. Elements are never modified in place (LSET stores a new array), so a
- * {@link #copy()} may share them.
  */
 public final class ListValue implements Value {
-    /** Bytes per node for fill -1..-5, as Redis' {@code optimization_level}. */
-    private static final int[] SIZE_CLASSES = {4096, 8192, 16384, 32768, 65536};
-    /** Redis' SIZE_SAFETY_LIMIT: a count-bounded node still stays under this many bytes. */
-    private static final int SIZE_SAFETY_LIMIT = 8192;
-    /** Redis' SIZE_ESTIMATE_OVERHEAD: what an entry adds to a listpack besides its bytes. */
-    private static final int ENTRY_OVERHEAD = 8;
-    /** Redis' FILL_MAX. */
-    private static final int FILL_MAX = 1 << 15;
+    /** Most elements of the packed form (Redis' list-compress and listpack defaults keep nodes near this). */
+    static final int SMALL_ENTRIES = 128;
+    /** Longest element of the packed form, so a length is one byte. */
+    static final int SMALL_VALUE = 64;
 
-    /** {@code list-max-listpack-size} when the list was created (Redis fixes it per list too). */
-    private final int fill;
-    private Node head;
-    private Node tail;
-    private long size;
-    private int nodes;
-    /** Sum of every node's {@code bytes}, kept as nodes change so memoryUsage() is O(1). */
-    private long totalBytes;
+    /*
+     * Packed layout:
+     *
+     *   count  fill  { len  element  len }*
+     *
+     * count is one byte (0..SMALL_ENTRIES); fill is list-max-listpack-size as a zigzag LEB128
+     * varint (the list keeps the value it was created with, as Redis' quicklist does); each len
+     * is one byte (0..SMALL_VALUE).
+     */
+
+    /** The elements: the packed array (layout above) or a {@link Quicklist}. */
+    private Object rep;
 
     public ListValue(int fill) {
-        this.fill = Math.max(-SIZE_CLASSES.length, Math.min(FILL_MAX, fill == 0 ? -2 : fill));
+        int f = Quicklist.clampFill(fill);
+        long z = (f << 1) ^ (f >> 31);
+        byte[] a = new byte[1 + (z < 0x80 ? 1 : z < 0x4000 ? 2 : 3)];
+        int p = 1;
+        while (z >= 0x80) {
+            a[p++] = (byte) (z | 0x80);
+            z >>>= 7;
+        }
+        a[p] = (byte) z;
+        rep = a;
     }
 
-    /** One quicklist node: elements in {@code items[start .. start+count)}. */
-    private final class Node {
-        byte[][] items;
-        int start;
-        int count;
-        /** Estimated listpack bytes of this node, for the byte-size limit. */
-        long bytes;
-        Node prev;
-        Node next;
+    private ListValue(Object rep) {
+        this.rep = rep;
+    }
 
-        Node(int capacity) {
-            items = new byte[Math.max(4, capacity)][];
-            start = items.length / 2;
+    // ---- the packed array ----
+
+    private static int count(byte[] a) {
+        return a[0] & 0xFF;
+    }
+
+    /** Offset of the first element: after the count and the fill varint. */
+    private static int base(byte[] a) {
+        int p = 1;
+        while (a[p] < 0) {
+            p++;
         }
+        return p + 1;
+    }
 
-        byte[] get(int i) {
-            return items[start + i];
-        }
-
-        /** Re-allocates with free room on both sides of the elements. */
-        private void regrow() {
-            byte[][] n = new byte[Math.max(8, count * 2 + 4)][];
-            int s = (n.length - count) / 2;
-            System.arraycopy(items, start, n, s, count);
-            items = n;
-            start = s;
-        }
-
-        void addFirst(byte[] e) {
-            if (start == 0) {
-                regrow();
+    private static int fill(byte[] a) {
+        int z = 0;
+        int shift = 0;
+        for (int p = 1; ; p++, shift += 7) {
+            z |= (a[p] & 0x7f) << shift;
+            if (a[p] >= 0) {
+                return (z >>> 1) ^ -(z & 1);
             }
-            items[--start] = e;
-            count++;
-            bytes += e.length + ENTRY_OVERHEAD;
-            totalBytes += e.length + ENTRY_OVERHEAD;
         }
+    }
 
-        void addLast(byte[] e) {
-            if (start + count == items.length) {
-                regrow();
+    /** Offset of element {@code i}, walking from the nearer end. */
+    private static int offsetOf(byte[] a, int i) {
+        int n = count(a);
+        if (i <= n / 2) {
+            int p = base(a);
+            while (i-- > 0) {
+                p += a[p] + 2;
             }
-            items[start + count++] = e;
-            bytes += e.length + ENTRY_OVERHEAD;
-            totalBytes += e.length + ENTRY_OVERHEAD;
+            return p;
         }
+        int p = a.length;
+        for (int k = n; k > i; k--) {
+            p -= a[p - 1] + 2;
+        }
+        return p;
+    }
 
-        /** Inserts at position {@code i} in [0, count]; elements from {@code i} on move right. */
-        void insert(int i, byte[] e) {
-            if (i == 0) {
-                addFirst(e);
-                return;
-            }
-            if (start + count == items.length) {
-                regrow();
-            }
-            System.arraycopy(items, start + i, items, start + i + 1, count - i);
-            items[start + i] = e;
-            count++;
-            bytes += e.length + ENTRY_OVERHEAD;
-            totalBytes += e.length + ENTRY_OVERHEAD;
-        }
+    private static byte[] elementAt(byte[] a, int p) {
+        return Arrays.copyOfRange(a, p + 1, p + 1 + a[p]);
+    }
 
-        /** Removes position {@code i}; elements after it move left, those before keep their index. */
-        byte[] remove(int i) {
-            byte[] e = items[start + i];
-            if (i == 0) {
-                items[start++] = null;
-            } else {
-                System.arraycopy(items, start + i + 1, items, start + i, count - i - 1);
-                items[start + count - 1] = null;
-            }
-            count--;
-            bytes -= e.length + ENTRY_OVERHEAD;
-            totalBytes -= e.length + ENTRY_OVERHEAD;
-            return e;
+    /** A new array: count {@code count}, bytes {@code [from, to)} of {@code a} replaced by the element {@code e} (none when null). */
+    private static byte[] splice(byte[] a, int count, int from, int to, byte[] e) {
+        int elen = e == null ? 0 : e.length + 2;
+        byte[] out = new byte[a.length - (to - from) + elen];
+        System.arraycopy(a, 0, out, 0, from);
+        if (e != null) {
+            out[from] = (byte) e.length;
+            System.arraycopy(e, 0, out, from + 1, e.length);
+            out[from + 1 + e.length] = (byte) e.length;
         }
+        System.arraycopy(a, to, out, from + elen, a.length - to);
+        out[0] = (byte) count;
+        return out;
+    }
 
-        void set(int i, byte[] e) {
-            bytes += e.length - items[start + i].length;
-            totalBytes += e.length - items[start + i].length;
-            items[start + i] = e;
+    /**
+     * May the packed form hold {@code newCount} elements, one of them of {@code len} bytes in place
+     * of {@code replacedLen} (-1: none)? As long as it is what one quicklist node would hold (Redis'
+     * _quicklistNodeAllowInsert: fill elements, or the node byte size, counting 8 bytes per entry).
+     */
+    private static boolean fits(byte[] a, int newCount, int len, int replacedLen) {
+        if (len > SMALL_VALUE || newCount > SMALL_ENTRIES) {
+            return false;
         }
+        int fill = fill(a);
+        int n = count(a);
+        long bytes = (long) (a.length - base(a)) - 2L * n + (long) Quicklist.ENTRY_OVERHEAD * n
+            + len + Quicklist.ENTRY_OVERHEAD - (replacedLen < 0 ? 0 : replacedLen + Quicklist.ENTRY_OVERHEAD);
+        if (fill >= 0) {
+            return newCount <= fill && bytes <= Quicklist.SIZE_SAFETY_LIMIT;
+        }
+        return bytes <= Quicklist.SIZE_CLASSES[-fill - 1];
+    }
+
+    /** Switches to the quicklist for good; returns it. */
+    private Quicklist toQuicklist() {
+        byte[] a = (byte[]) rep;
+        Quicklist q = new Quicklist(fill(a));
+        int n = count(a);
+        for (int i = 0, p = base(a); i < n; i++, p += a[p] + 2) {
+            q.addLast(elementAt(a, p));
+        }
+        rep = q;
+        return q;
+    }
+
+    private Quicklist q() {
+        return (Quicklist) rep;
     }
 
     // ---- Value ----
@@ -136,236 +167,149 @@ public final class ListValue implements Value {
 
     @Override
     public long size() {
-        return size;
+        return rep instanceof byte[] ? count((byte[]) rep) : q().size();
     }
 
     @Override
     public ListValue copy() {
-        ListValue c = new ListValue(fill);
-        for (Node n = head; n != null; n = n.next) {
-            Node m = c.new Node(n.count);
-            m.start = 0;
-            System.arraycopy(n.items, n.start, m.items, 0, n.count);
-            m.count = n.count;
-            m.bytes = n.bytes;
-            c.totalBytes += n.bytes;
-            c.linkAfter(c.tail, m);
-        }
-        c.size = size;
-        return c;
+        // a packed array is never changed in place: the copy shares it
+        return new ListValue(rep instanceof byte[] ? rep : q().copy());
     }
 
-    /**
-     * Heap bytes, in O(1): the list object, per node its object and slot array, per element its
-     * byte[] header and slot (measured: within a few % of retained heap for short elements).
-     */
+    /** Heap bytes, in O(1): this object (a header and one reference) and the array or the quicklist. */
     @Override
     public long memoryUsage() {
-        return 48 + 56L * nodes + totalBytes + 18L * size;
+        if (rep instanceof byte[]) {
+            return 16 + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep).length);
+        }
+        return 16 + q().memoryUsage();
     }
 
-    /** Number of nodes (for tests and DEBUG-like introspection). */
+    /** Number of quicklist nodes (for tests and DEBUG-like introspection): a packed list is one. */
     public int nodeCount() {
-        return nodes;
-    }
-
-    // ---- node limits ----
-
-    /** Redis' _quicklistNodeAllowInsert: may {@code n} take one more element of {@code len} bytes? */
-    private boolean allowInsert(Node n, int len) {
-        if (n == null) {
-            return false;
-        }
-        long newBytes = n.bytes + len + ENTRY_OVERHEAD;
-        if (fill >= 0) {
-            return n.count + 1 <= fill && newBytes <= SIZE_SAFETY_LIMIT;
-        }
-        return newBytes <= SIZE_CLASSES[-fill - 1];
-    }
-
-    private boolean allowMerge(Node a, Node b) {
-        long bytes = a.bytes + b.bytes;
-        if (fill >= 0) {
-            return a.count + b.count <= fill && bytes <= SIZE_SAFETY_LIMIT;
-        }
-        return bytes <= SIZE_CLASSES[-fill - 1];
-    }
-
-    private void linkAfter(Node at, Node n) {
-        n.prev = at;
-        if (at == null) {
-            n.next = head;
-            if (head != null) {
-                head.prev = n;
-            }
-            head = n;
-        } else {
-            n.next = at.next;
-            if (at.next != null) {
-                at.next.prev = n;
-            }
-            at.next = n;
-        }
-        if (n.next == null) {
-            tail = n;
-        }
-        nodes++;
-    }
-
-    private void unlink(Node n) {
-        if (n.prev != null) {
-            n.prev.next = n.next;
-        } else {
-            head = n.next;
-        }
-        if (n.next != null) {
-            n.next.prev = n.prev;
-        } else {
-            tail = n.prev;
-        }
-        n.prev = n.next = null;
-        nodes--;
-        totalBytes -= n.bytes;
-    }
-
-    /** Joins {@code a} and its successor when together they fit one node. */
-    private void mergeWithNext(Node a) {
-        Node b = a.next;
-        if (b == null || !allowMerge(a, b)) {
-            return;
-        }
-        for (int i = 0; i < b.count; i++) {
-            a.addLast(b.get(i));
-        }
-        unlink(b);
+        return rep instanceof byte[] ? (count((byte[]) rep) == 0 ? 0 : 1) : q().nodeCount();
     }
 
     // ---- both ends ----
 
     public void addFirst(byte[] e) {
-        if (allowInsert(head, e.length)) {
-            head.addFirst(e);
-        } else {
-            Node n = new Node(4);
-            n.addFirst(e);
-            linkAfter(null, n);
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            if (fits(a, count(a) + 1, e.length, -1)) {
+                int b = base(a);
+                rep = splice(a, count(a) + 1, b, b, e);
+                return;
+            }
+            toQuicklist();
         }
-        size++;
+        q().addFirst(e);
     }
 
     public void addLast(byte[] e) {
-        if (allowInsert(tail, e.length)) {
-            tail.addLast(e);
-        } else {
-            Node n = new Node(4);
-            n.addLast(e);
-            linkAfter(tail, n);
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            if (fits(a, count(a) + 1, e.length, -1)) {
+                rep = splice(a, count(a) + 1, a.length, a.length, e);
+                return;
+            }
+            toQuicklist();
         }
-        size++;
+        q().addLast(e);
     }
 
     /** Removes and returns the first element, or null when empty. */
     public byte[] pollFirst() {
-        if (head == null) {
-            return null;
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            if (count(a) == 0) {
+                return null;
+            }
+            int p = base(a);
+            byte[] e = elementAt(a, p);
+            rep = splice(a, count(a) - 1, p, p + e.length + 2, null);
+            return e;
         }
-        Node n = head;
-        byte[] e = n.remove(0);
-        if (n.count == 0) {
-            unlink(n);
-        }
-        size--;
-        return e;
+        return q().pollFirst();
     }
 
     /** Removes and returns the last element, or null when empty. */
     public byte[] pollLast() {
-        if (tail == null) {
-            return null;
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            if (count(a) == 0) {
+                return null;
+            }
+            int p = a.length - a[a.length - 1] - 2;
+            byte[] e = elementAt(a, p);
+            rep = splice(a, count(a) - 1, p, a.length, null);
+            return e;
         }
-        Node n = tail;
-        byte[] e = n.remove(n.count - 1);
-        if (n.count == 0) {
-            unlink(n);
-        }
-        size--;
-        return e;
+        return q().pollLast();
     }
 
     // ---- by index ----
 
     /** The element at {@code index}; Precondition: 0 <= index < size. */
     public byte[] get(long index) {
-        Cursor c = cursor(index, true);
-        return c.next();
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            return elementAt(a, offsetOf(a, (int) index));
+        }
+        return q().get(index);
     }
 
     /** Replaces the element at {@code index}; Precondition: 0 <= index < size. */
     public void set(long index, byte[] e) {
-        Cursor c = cursor(index, true);
-        c.next();
-        c.set(e);
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            int p = offsetOf(a, (int) index);
+            if (fits(a, count(a), e.length, a[p])) {
+                rep = splice(a, count(a), p, p + a[p] + 2, e);
+                return;
+            }
+            toQuicklist();
+        }
+        q().set(index, e);
     }
 
-    /** Removes {@code n} elements from the head (all when n >= size), whole nodes at a time. */
+    /** Removes {@code n} elements from the head (all when n >= size). */
     public void removeFirst(long n) {
-        while (n > 0 && head != null) {
-            Node h = head;
-            if (h.count <= n) {
-                n -= h.count;
-                size -= h.count;
-                unlink(h);
-            } else {
-                for (; n > 0; n--) {
-                    h.remove(0);
-                    size--;
-                }
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            int k = (int) Math.min(n, count(a));
+            if (k > 0) {
+                int b = base(a);
+                rep = splice(a, count(a) - k, b, offsetOf(a, k), null);
             }
+            return;
         }
+        q().removeFirst(n);
     }
 
-    /** Removes {@code n} elements from the tail (all when n >= size), whole nodes at a time. */
+    /** Removes {@code n} elements from the tail (all when n >= size). */
     public void removeLast(long n) {
-        while (n > 0 && tail != null) {
-            Node t = tail;
-            if (t.count <= n) {
-                n -= t.count;
-                size -= t.count;
-                unlink(t);
-            } else {
-                for (; n > 0; n--) {
-                    t.remove(t.count - 1);
-                    size--;
-                }
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            int k = (int) Math.min(n, count(a));
+            if (k > 0) {
+                rep = splice(a, count(a) - k, offsetOf(a, count(a) - k), a.length, null);
             }
+            return;
         }
+        q().removeLast(n);
     }
 
     /**
      * A cursor on element {@code index} (0 <= index < size; or any index when the list is
-     * empty), moving towards the tail when {@code forward}, else towards the head. Walks whole
-     * nodes from the nearer end.
+     * empty), moving towards the tail when {@code forward}, else towards the head.
      */
     public Cursor cursor(long index, boolean forward) {
-        Node n;
-        int i;
-        if (index < size / 2) {
-            n = head;
-            while (n != null && index >= n.count) {
-                index -= n.count;
-                n = n.next;
-            }
-            i = (int) index;
-        } else {
-            long fromEnd = size - 1 - index;
-            n = tail;
-            while (n != null && fromEnd >= n.count) {
-                fromEnd -= n.count;
-                n = n.prev;
-            }
-            i = n == null ? 0 : n.count - 1 - (int) fromEnd;
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            int n = count(a);
+            return n == 0 ? new Cursor(forward, -1, 0) : new Cursor(forward, (int) index, offsetOf(a, (int) index));
         }
-        return new Cursor(n, i, forward);
+        return new Cursor(q().cursor(index, forward), forward);
     }
 
     /**
@@ -373,152 +317,152 @@ public final class ListValue implements Value {
      * returned. After {@link #remove()} the walk goes on; after an insert it must stop.
      */
     public final class Cursor {
-        private Node node;
-        private int idx;
+        /** The quicklist's cursor once the list is (or became) a quicklist; null while packed. */
+        private Quicklist.Cursor quick;
         private final boolean forward;
-        private Node lastNode;
+        /** Packed: index and offset of the next element (index out of range when done). */
+        private int idx;
+        private int off;
+        /** Packed: index and offset of the element last returned. */
         private int lastIdx;
+        private int lastOff;
 
-        private Cursor(Node node, int idx, boolean forward) {
-            this.node = node;
+        private Cursor(boolean forward, int idx, int off) {
+            this.forward = forward;
             this.idx = idx;
+            this.off = off;
+        }
+
+        private Cursor(Quicklist.Cursor quick, boolean forward) {
+            this.quick = quick;
             this.forward = forward;
         }
 
         public boolean hasNext() {
-            return node != null;
+            if (quick != null) {
+                return quick.hasNext();
+            }
+            return idx >= 0 && rep instanceof byte[] && idx < count((byte[]) rep);
         }
 
         /** The next element. Precondition: {@link #hasNext()}. */
         public byte[] next() {
-            byte[] e = node.get(idx);
-            lastNode = node;
+            if (quick != null) {
+                return quick.next();
+            }
+            byte[] a = (byte[]) rep;
+            byte[] e = elementAt(a, off);
             lastIdx = idx;
+            lastOff = off;
             if (forward) {
-                if (++idx == node.count) {
-                    node = node.next;
-                    idx = 0;
-                }
-            } else if (--idx < 0) {
-                node = node.prev;
-                idx = node == null ? 0 : node.count - 1;
+                idx++;
+                off += e.length + 2;
+            } else if (--idx >= 0) {
+                off -= a[off - 1] + 2;
             }
             return e;
         }
 
-        /** Replaces the element last returned. */
-        public void set(byte[] e) {
-            lastNode.set(lastIdx, e);
+        /** After the packed list became a quicklist: the quicklist's cursor, just past the element last returned. */
+        private Quicklist.Cursor reseat() {
+            quick = q().cursor(lastIdx, forward);
+            quick.next();
+            return quick;
         }
 
-        /**
-         * Removes the element last returned. Node merging is left to {@link #compact()} so
-         * the walk's position stays valid.
-         */
+        /** Replaces the element last returned. */
+        public void set(byte[] e) {
+            if (quick == null) {
+                byte[] a = (byte[]) rep;
+                int old = a[lastOff];
+                if (fits(a, count(a), e.length, old)) {
+                    rep = splice(a, count(a), lastOff, lastOff + old + 2, e);
+                    if (forward) {
+                        off += e.length - old;
+                    }
+                    return;
+                }
+                toQuicklist();
+                reseat();
+            }
+            quick.set(e);
+        }
+
+        /** Removes the element last returned. */
         public void remove() {
-            Node n = lastNode;
-            n.remove(lastIdx);
-            size--;
-            if (forward && node == n) {
-                idx--; // the following elements moved left by one
+            if (quick != null) {
+                quick.remove();
+                return;
             }
-            if (n.count == 0) {
-                unlink(n);
+            byte[] a = (byte[]) rep;
+            int len = a[lastOff];
+            rep = splice(a, count(a) - 1, lastOff, lastOff + len + 2, null);
+            if (forward) {
+                // the following elements moved left by one
+                idx--;
+                off -= len + 2;
             }
-            lastNode = null;
         }
 
         /** Inserts {@code e} just before ({@code after} false) or after the element last returned. */
         public void insert(byte[] e, boolean after) {
-            insertAt(lastNode, after ? lastIdx + 1 : lastIdx, e);
-            node = null; // positions moved: the walk ends here
+            if (quick == null) {
+                byte[] a = (byte[]) rep;
+                if (fits(a, count(a) + 1, e.length, -1)) {
+                    int at = after ? lastOff + a[lastOff] + 2 : lastOff;
+                    rep = splice(a, count(a) + 1, at, at, e);
+                    idx = -1; // positions moved: the walk ends here
+                    return;
+                }
+                toQuicklist();
+                reseat();
+            }
+            quick.insert(e, after);
         }
     }
 
     /** Merges neighbouring nodes that fit together again, after a cursor removed elements. */
     public void compact() {
-        for (Node n = head; n != null && n.next != null; ) {
-            Node next = n.next;
-            mergeWithNext(n);
-            if (n.next == next) {
-                n = next;
-            }
-        }
-    }
-
-    /** Inserts {@code e} at position {@code pos} (0..count) of node {@code n}, as quicklist's _quicklistInsert. */
-    private void insertAt(Node n, int pos, byte[] e) {
-        size++;
-        if (allowInsert(n, e.length)) {
-            n.insert(pos, e);
-            return;
-        }
-        if (pos == n.count) {
-            if (allowInsert(n.next, e.length)) {
-                n.next.addFirst(e);
-            } else {
-                Node m = new Node(4);
-                m.addLast(e);
-                linkAfter(n, m);
-            }
-            return;
-        }
-        if (pos == 0) {
-            if (allowInsert(n.prev, e.length)) {
-                n.prev.addLast(e);
-            } else {
-                Node m = new Node(4);
-                m.addLast(e);
-                linkAfter(n.prev, m);
-            }
-            return;
-        }
-        // full node, insert in the middle: split at pos, then put e at the end of the left half
-        Node right = new Node(n.count - pos);
-        for (int i = pos; i < n.count; i++) {
-            right.addLast(n.get(i));
-        }
-        while (n.count > pos) {
-            n.remove(n.count - 1);
-        }
-        linkAfter(n, right);
-        if (allowInsert(n, e.length)) {
-            n.addLast(e);
-        } else if (allowInsert(right, e.length)) {
-            right.addFirst(e);
-        } else {
-            Node m = new Node(4);
-            m.addLast(e);
-            linkAfter(n, m);
+        if (rep instanceof Quicklist) {
+            q().compact();
         }
     }
 
     /** Appends {@code count} elements from {@code start} towards the tail into {@code out}. */
-    public void range(long start, long count, java.util.function.Consumer<byte[]> out) {
-        if (count <= 0) {
+    public void range(long start, long count, Consumer<byte[]> out) {
+        if (rep instanceof Quicklist) {
+            q().range(start, count, out);
             return;
         }
-        Cursor c = cursor(start, true);
-        for (long i = 0; i < count && c.hasNext(); i++) {
-            out.accept(c.next());
+        byte[] a = (byte[]) rep;
+        int n = count(a);
+        if (count <= 0 || start >= n) {
+            return;
+        }
+        int p = offsetOf(a, (int) start);
+        for (long i = 0; i < count && start + i < n; i++) {
+            byte[] e = elementAt(a, p);
+            p += e.length + 2;
+            out.accept(e);
         }
     }
 
     /** Checks the invariants; for tests ({@code assert list.checkInvariants()}). */
     public boolean checkInvariants() {
-        long total = 0;
-        long bytes = 0;
+        if (rep instanceof Quicklist) {
+            return q().checkInvariants();
+        }
+        byte[] a = (byte[]) rep;
+        int p = base(a);
         int n = 0;
-        Node prev = null;
-        for (Node x = head; x != null; x = x.next) {
-            if (x.count == 0 || x.prev != prev) {
+        while (p < a.length) {
+            int len = a[p];
+            if (len < 0 || len > SMALL_VALUE || p + len + 1 >= a.length || a[p + len + 1] != len) {
                 return false;
             }
-            total += x.count;
-            bytes += x.bytes;
+            p += len + 2;
             n++;
-            prev = x;
         }
-        return prev == tail && total == size && n == nodes && bytes == totalBytes;
+        return p == a.length && n == count(a) && n <= SMALL_ENTRIES;
     }
 }

@@ -11,33 +11,52 @@ import java.util.function.Consumer;
 /**
  * A Redis set of byte strings. Two encodings, as Redis 7.0 reports them:
  * <ul>
- * <li>"intset" — a sorted {@code long[]}, while every member is a canonical 64-bit integer (as
- * Redis' string2ll accepts: no sign '+', no leading zeros, no "-0") and there are at most
- * {@code set-max-intset-entries} members; SMEMBERS then lists numbers in ascending order;</li>
- * <li>"hashtable" — a {@link ByteTable}, from the first member that breaks either rule on, for
- * good (Redis never converts back).</li>
+ * <li>"intset" — while every member is a canonical 64-bit integer (as Redis' string2ll accepts: no
+ * sign '+', no leading zeros, no "-0") and there are at most {@code set-max-intset-entries}
+ * members; SMEMBERS then lists numbers in ascending order;</li>
+ * <li>"hashtable" — from the first member that breaks either rule on, for good (Redis never
+ * converts back).</li>
+ * </ul>
+ * In memory there are three forms, all immutable arrays replaced on every change except the last:
+ * <ul>
+ * <li>intset: as Redis' intset.c, the members sorted ascending in little-endian integers of one
+ * width (2, 4 or 8 bytes, widened when a member needs it, never narrowed);</li>
+ * <li>small "hashtable": up to {@link #SMALL_ENTRIES} members of at most {@link #SMALL_VALUE} bytes
+ * packed in insertion order, each as {@code len member} — Redis 7.0 gives such a set a dict
+ * (86 bytes of used_memory per member of a 5-member set, 101 here with a {@link ByteTable});
+ * packed they take about 3 plus the member's length. Redis 7.2 packs them the same way (its
+ * set-max-listpack-* defaults are these limits) but 7.0 reports "hashtable", and so do we;</li>
+ * <li>a {@link ByteTable}, past those limits.</li>
  * </ul>
  *
  * <p>Thread rule: keyspace thread only.
  */
 public final class SetValue implements Value {
-    /** Intset encoding, sorted ascending; null once converted. */
-    private long[] ints;
-    private int n;
-    /** Hashtable encoding; null while intset. */
-    private ByteTable table;
+    /** Most members of the packed "hashtable" form (Redis 7.2's set-max-listpack-entries default). */
+    static final int SMALL_ENTRIES = 128;
+    /** Longest member of the packed form (Redis 7.2's set-max-listpack-value default); fits a 1-byte length. */
+    static final int SMALL_VALUE = 64;
 
-    private SetValue(boolean intset) {
-        if (intset) {
-            ints = new long[4];
-        } else {
-            table = new ByteTable();
-        }
+    /*
+     * Array layout. First byte: 0xF2, 0xF4 or 0xF8 for an intset of 2-, 4- or 8-byte members,
+     * followed by the members (count = (length - 1) / width); otherwise the member count of the
+     * packed form (0..SMALL_ENTRIES), followed by the members as {len, bytes}.
+     */
+    private static final int INTSET_TAG = 0xF0;
+
+    /** The members: a byte[] (intset or packed form, see the layout above) or a {@link ByteTable}. */
+    private Object rep;
+
+    private SetValue(Object rep) {
+        this.rep = rep;
     }
+
+    private static final byte[] EMPTY_INTSET = {(byte) (INTSET_TAG | 2)};
+    private static final byte[] EMPTY_SMALL = {0};
 
     /** An empty set in the encoding Redis' setTypeCreate picks for its first member. */
     public static SetValue createFor(byte[] b, int off, int len) {
-        return new SetValue(Numbers.isLong(b, off, len));
+        return new SetValue(Numbers.isLong(b, off, len) ? EMPTY_INTSET : len <= SMALL_VALUE ? EMPTY_SMALL : new ByteTable());
     }
 
     public static SetValue createFor(byte[] first) {
@@ -46,7 +65,7 @@ public final class SetValue implements Value {
 
     /** An empty intset, as SINTERSTORE/SUNIONSTORE/SDIFFSTORE start their result (createIntsetObject). */
     public static SetValue createIntset() {
-        return new SetValue(true);
+        return new SetValue(EMPTY_INTSET);
     }
 
     @Override
@@ -56,23 +75,138 @@ public final class SetValue implements Value {
 
     @Override
     public String encoding() {
-        return table == null ? "intset" : "hashtable";
+        return isIntset() ? "intset" : "hashtable";
     }
 
     public boolean isIntset() {
-        return table == null;
+        return rep instanceof byte[] && isIntset((byte[]) rep);
+    }
+
+    private static boolean isIntset(byte[] a) {
+        return (a[0] & 0xFF) > INTSET_TAG;
+    }
+
+    private static int width(byte[] a) {
+        return a[0] & 0x0F;
     }
 
     @Override
     public long size() {
-        return table == null ? n : table.size();
+        if (rep instanceof ByteTable) {
+            return ((ByteTable) rep).size();
+        }
+        byte[] a = (byte[]) rep;
+        return isIntset(a) ? (a.length - 1) / width(a) : a[0] & 0xFF;
     }
 
-    public boolean contains(byte[] b, int off, int len) {
-        if (table != null) {
-            return table.find(b, off, len) != null;
+    // ---- intset ----
+
+    private static long get(byte[] a, int w, int i) {
+        int p = 1 + i * w;
+        switch (w) {
+            case 2:
+                return (short) ((a[p] & 0xFF) | a[p + 1] << 8);
+            case 4:
+                return (a[p] & 0xFF) | (a[p + 1] & 0xFF) << 8 | (a[p + 2] & 0xFF) << 16 | a[p + 3] << 24;
+            default: {
+                long v = 0;
+                for (int k = 7; k >= 0; k--) {
+                    v = v << 8 | (a[p + k] & 0xFF);
+                }
+                return v;
+            }
         }
-        return Numbers.isLong(b, off, len) && Arrays.binarySearch(ints, 0, n, Numbers.parseLong(b, off, len)) >= 0;
+    }
+
+    private static void put(byte[] a, int w, int i, long v) {
+        int p = 1 + i * w;
+        for (int k = 0; k < w; k++) {
+            a[p + k] = (byte) (v >>> (8 * k));
+        }
+    }
+
+    private static int widthFor(long v) {
+        return v == (short) v ? 2 : v == (int) v ? 4 : 8;
+    }
+
+    /** Index of {@code v}, or {@code -(insertion point) - 1}. */
+    private static int search(byte[] a, long v) {
+        int w = width(a);
+        int lo = 0;
+        int hi = (a.length - 1) / w - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long m = get(a, w, mid);
+            if (m < v) {
+                lo = mid + 1;
+            } else if (m > v) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** The intset with {@code v} inserted at {@code at} (Redis' intsetAdd, widening as intsetUpgradeAndAdd). */
+    private static byte[] intsetInsert(byte[] a, int at, long v) {
+        int w = width(a);
+        int n = (a.length - 1) / w;
+        int nw = Math.max(w, widthFor(v));
+        byte[] out = new byte[1 + (n + 1) * nw];
+        out[0] = (byte) (INTSET_TAG | nw);
+        if (nw == w) {
+            System.arraycopy(a, 1, out, 1, at * w);
+            System.arraycopy(a, 1 + at * w, out, 1 + (at + 1) * w, (n - at) * w);
+        } else {
+            for (int i = 0; i < n; i++) {
+                put(out, nw, i < at ? i : i + 1, get(a, w, i));
+            }
+        }
+        put(out, nw, at, v);
+        return out;
+    }
+
+    // ---- packed form ----
+
+    /** Offset of the member equal to {@code b[off, off+len)} (its length byte), or -1. */
+    private static int find(byte[] a, byte[] b, int off, int len) {
+        int n = a[0] & 0xFF;
+        int p = 1;
+        for (int i = 0; i < n; i++) {
+            int l = a[p];
+            if (l == len && Arrays.equals(a, p + 1, p + 1 + l, b, off, off + len)) {
+                return p;
+            }
+            p += 1 + l;
+        }
+        return -1;
+    }
+
+    /** Offset of the {@code i}-th member's length byte. */
+    private static int offsetOf(byte[] a, int i) {
+        int p = 1;
+        while (i-- > 0) {
+            p += 1 + a[p];
+        }
+        return p;
+    }
+
+    private static byte[] memberAt(byte[] a, int p) {
+        return Arrays.copyOfRange(a, p + 1, p + 1 + a[p]);
+    }
+
+    // ---- operations ----
+
+    public boolean contains(byte[] b, int off, int len) {
+        if (rep instanceof ByteTable) {
+            return ((ByteTable) rep).find(b, off, len) != null;
+        }
+        byte[] a = (byte[]) rep;
+        if (isIntset(a)) {
+            return Numbers.isLong(b, off, len) && search(a, Numbers.parseLong(b, off, len)) >= 0;
+        }
+        return len <= SMALL_VALUE && find(a, b, off, len) >= 0;
     }
 
     public boolean contains(byte[] m) {
@@ -84,28 +218,41 @@ public final class SetValue implements Value {
      * grows past {@code maxIntset} (Redis' setTypeAdd). Returns true when it was not there.
      */
     public boolean add(byte[] b, int off, int len, long maxIntset) {
-        if (table == null) {
+        if (rep instanceof byte[] && isIntset((byte[]) rep)) {
+            byte[] a = (byte[]) rep;
             if (Numbers.isLong(b, off, len)) {
                 long v = Numbers.parseLong(b, off, len);
-                int i = Arrays.binarySearch(ints, 0, n, v);
+                int i = search(a, v);
                 if (i >= 0) {
                     return false;
                 }
-                i = -i - 1;
-                if (n == ints.length) {
-                    ints = Arrays.copyOf(ints, n * 2);
-                }
-                System.arraycopy(ints, i, ints, i + 1, n - i);
-                ints[i] = v;
-                n++;
-                if (n > maxIntset) {
-                    convert();
+                a = intsetInsert(a, -i - 1, v);
+                rep = a;
+                if ((a.length - 1) / width(a) > maxIntset) {
+                    rep = toTable(a);
                 }
                 return true;
             }
-            convert();
+            int n = (a.length - 1) / width(a);
+            rep = n < SMALL_ENTRIES && len <= SMALL_VALUE ? intsetToSmall(a) : toTable(a);
         }
-        return table.put(Arrays.copyOfRange(b, off, off + len), null);
+        if (rep instanceof byte[]) {
+            byte[] a = (byte[]) rep;
+            if (len <= SMALL_VALUE && find(a, b, off, len) >= 0) {
+                return false;
+            }
+            int n = a[0] & 0xFF;
+            if (n < SMALL_ENTRIES && len <= SMALL_VALUE) {
+                byte[] out = Arrays.copyOf(a, a.length + 1 + len);
+                out[0] = (byte) (n + 1);
+                out[a.length] = (byte) len;
+                System.arraycopy(b, off, out, a.length + 1, len);
+                rep = out;
+                return true;
+            }
+            rep = toTable(a);
+        }
+        return ((ByteTable) rep).put(Arrays.copyOfRange(b, off, off + len), null);
     }
 
     public boolean add(byte[] m, long maxIntset) {
@@ -114,18 +261,35 @@ public final class SetValue implements Value {
 
     /** Removes a member; returns true when it was there. */
     public boolean remove(byte[] b, int off, int len) {
-        if (table != null) {
-            return table.remove(b, off, len) != null;
+        if (rep instanceof ByteTable) {
+            return ((ByteTable) rep).remove(b, off, len) != null;
         }
-        if (!Numbers.isLong(b, off, len)) {
+        byte[] a = (byte[]) rep;
+        if (isIntset(a)) {
+            if (!Numbers.isLong(b, off, len)) {
+                return false;
+            }
+            int i = search(a, Numbers.parseLong(b, off, len));
+            if (i < 0) {
+                return false;
+            }
+            int w = width(a);
+            byte[] out = new byte[a.length - w];
+            out[0] = a[0];
+            System.arraycopy(a, 1, out, 1, i * w);
+            System.arraycopy(a, 1 + (i + 1) * w, out, 1 + i * w, a.length - 1 - (i + 1) * w);
+            rep = out;
+            return true;
+        }
+        int p = len <= SMALL_VALUE ? find(a, b, off, len) : -1;
+        if (p < 0) {
             return false;
         }
-        int i = Arrays.binarySearch(ints, 0, n, Numbers.parseLong(b, off, len));
-        if (i < 0) {
-            return false;
-        }
-        System.arraycopy(ints, i + 1, ints, i, n - i - 1);
-        n--;
+        byte[] out = new byte[a.length - 1 - len];
+        out[0] = (byte) ((a[0] & 0xFF) - 1);
+        System.arraycopy(a, 1, out, 1, p - 1);
+        System.arraycopy(a, p + 1 + len, out, p, a.length - p - 1 - len);
+        rep = out;
         return true;
     }
 
@@ -133,25 +297,56 @@ public final class SetValue implements Value {
         return remove(m, 0, m.length);
     }
 
-    private void convert() {
-        ByteTable t = new ByteTable();
+    private static byte[] intsetToSmall(byte[] a) {
+        int w = width(a);
+        int n = (a.length - 1) / w;
+        byte[][] ms = new byte[n][];
+        int total = 1;
         for (int i = 0; i < n; i++) {
-            t.put(Numbers.longBytes(ints[i]), null);
+            ms[i] = Numbers.longBytes(get(a, w, i));
+            total += 1 + ms[i].length;
         }
-        table = t;
-        ints = null;
-        n = 0;
+        byte[] out = new byte[total];
+        out[0] = (byte) n;
+        int p = 1;
+        for (byte[] m : ms) {
+            out[p++] = (byte) m.length;
+            System.arraycopy(m, 0, out, p, m.length);
+            p += m.length;
+        }
+        return out;
     }
 
-    /** Visits every member (ascending numbers while intset-encoded). */
-    public void forEach(Consumer<byte[]> visitor) {
-        if (table != null) {
-            table.forEach(node -> visitor.accept(node.key));
+    private static ByteTable toTable(byte[] a) {
+        ByteTable t = new ByteTable();
+        forEach(a, m -> t.put(m, null));
+        return t;
+    }
+
+    private static void forEach(byte[] a, Consumer<byte[]> visitor) {
+        if (isIntset(a)) {
+            int w = width(a);
+            int n = (a.length - 1) / w;
+            for (int i = 0; i < n; i++) {
+                visitor.accept(Numbers.longBytes(get(a, w, i)));
+            }
             return;
         }
+        int n = a[0] & 0xFF;
+        int p = 1;
         for (int i = 0; i < n; i++) {
-            visitor.accept(Numbers.longBytes(ints[i]));
+            visitor.accept(memberAt(a, p));
+            p += 1 + a[p];
         }
+    }
+
+    /** Visits every member (ascending numbers while intset-encoded, insertion order while packed). */
+    public void forEach(Consumer<byte[]> visitor) {
+        if (rep instanceof ByteTable) {
+            ((ByteTable) rep).forEach(node -> visitor.accept(node.key));
+            return;
+        }
+        forEach((byte[]) rep, visitor);
     }
 
     public List<byte[]> members() {
@@ -161,40 +356,50 @@ public final class SetValue implements Value {
     }
 
     /**
-     * One SSCAN step from {@code cursor}; returns the next cursor (0 when done). An intset is
-     * returned whole in one call with cursor 0, as Redis does.
+     * One SSCAN step from {@code cursor}; returns the next cursor (0 when done). An intset (or a
+     * packed set) is returned whole in one call with cursor 0, as Redis does for its compact
+     * encodings.
      */
     public long scan(long cursor, long count, Consumer<byte[]> visitor) {
-        if (table == null) {
+        if (rep instanceof byte[]) {
             forEach(visitor);
             return 0;
         }
-        return table.scan(cursor, count, node -> visitor.accept(node.key));
+        return ((ByteTable) rep).scan(cursor, count, node -> visitor.accept(node.key));
+    }
+
+    /** The {@code i}-th member of an array form. */
+    private static byte[] at(byte[] a, int i) {
+        if (isIntset(a)) {
+            return Numbers.longBytes(get(a, width(a), i));
+        }
+        return memberAt(a, offsetOf(a, i));
     }
 
     /** A random member. Precondition: not empty. */
     public byte[] random(Random rnd) {
-        if (table == null) {
-            return Numbers.longBytes(ints[rnd.nextInt(n)]);
+        if (rep instanceof ByteTable) {
+            return ((ByteTable) rep).random(rnd).key;
         }
-        return table.random(rnd).key;
+        return at((byte[]) rep, rnd.nextInt((int) size()));
     }
 
     /** {@code count} distinct random members. Precondition: {@code count < size()}. */
     public List<byte[]> randomDistinct(int count, Random rnd) {
         List<byte[]> out = new ArrayList<>(count);
-        if (table == null) {
-            long[] copy = Arrays.copyOf(ints, n);
+        if (rep instanceof byte[]) {
+            List<byte[]> all = members();
+            int n = all.size();
             for (int i = 0; i < count; i++) {
                 int j = i + rnd.nextInt(n - i);
-                long t = copy[i];
-                copy[i] = copy[j];
-                copy[j] = t;
-                out.add(Numbers.longBytes(copy[i]));
+                byte[] t = all.get(i);
+                all.set(i, all.get(j));
+                all.set(j, t);
+                out.add(all.get(i));
             }
             return out;
         }
-        for (ByteTable.Node node : table.randomDistinct(count, rnd)) {
+        for (ByteTable.Node node : ((ByteTable) rep).randomDistinct(count, rnd)) {
             out.add(node.key);
         }
         return out;
@@ -202,21 +407,17 @@ public final class SetValue implements Value {
 
     @Override
     public Value copy() {
-        SetValue s = new SetValue(table == null);
-        if (table == null) {
-            s.ints = Arrays.copyOf(ints, Math.max(4, n));
-            s.n = n;
-        } else {
-            s.table = table.copy();
-        }
-        return s;
+        // the arrays are never changed in place: a copy may share one
+        return new SetValue(rep instanceof ByteTable ? ((ByteTable) rep).copy() : rep);
     }
 
     @Override
     public long memoryUsage() {
-        if (table == null) {
-            return 16 + 8 + 8L * n;
+        // this object: a header and one reference
+        if (rep instanceof byte[]) {
+            return 16 + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep).length);
         }
-        return 16 + 96 + table.bytes() + 56L * table.size();
+        ByteTable t = (ByteTable) rep;
+        return 16 + 96 + t.bytes() + 56L * t.size();
     }
 }

@@ -35,10 +35,10 @@ public final class Types {
 
     /** OBJECT ENCODING of a key, which for strings also depends on how the value was written. */
     public static String encoding(io.strata.engine.keyspace.Entry e) {
-        if (e.rawString && e.value instanceof byte[]) {
+        if (e.rawString() && e.value instanceof byte[]) {
             return "raw";
         }
-        if (e.textString && e.value instanceof byte[]) {
+        if (e.textString() && e.value instanceof byte[]) {
             return ((byte[]) e.value).length <= EMBSTR_LIMIT ? "embstr" : "raw";
         }
         return encoding(e.value);

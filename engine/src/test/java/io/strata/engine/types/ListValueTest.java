@@ -121,4 +121,114 @@ class ListValueTest {
         assertEquals("quicklist", l.encoding());
         assertEquals("list", l.typeName());
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-2, -1, 5, 128})
+    @DisplayName("Small lists stay in the packed form under random edits (one node), match an ArrayList, and leave it past its limits")
+    void shouldKeepSmallListsPacked(int fill) {
+        Random rnd = new Random(fill * 17L + 3);
+        ListValue l = new ListValue(fill);
+        List<String> model = new ArrayList<>();
+        for (int step = 0; step < 4000; step++) {
+            String v = "v" + rnd.nextInt(40);
+            switch (rnd.nextInt(10)) {
+                case 0 -> { l.addFirst(b(v)); model.add(0, v); }
+                case 1 -> { l.addLast(b(v)); model.add(v); }
+                case 2 -> {
+                    if (!model.isEmpty()) {
+                        assertEquals(model.remove(0), new String(l.pollFirst()));
+                    }
+                }
+                case 3 -> {
+                    if (!model.isEmpty()) {
+                        assertEquals(model.remove(model.size() - 1), new String(l.pollLast()));
+                    }
+                }
+                case 4 -> {
+                    if (!model.isEmpty()) {
+                        int i = rnd.nextInt(model.size());
+                        boolean after = rnd.nextBoolean();
+                        ListValue.Cursor c = l.cursor(i, true);
+                        c.next();
+                        c.insert(b(v), after);
+                        model.add(after ? i + 1 : i, v);
+                    }
+                }
+                case 5 -> {
+                    // one walk either way removing every match and renaming some others, as LREM
+                    // and LSET-like edits do; the model is what the walk left, in list order
+                    String target = model.isEmpty() ? v : model.get(rnd.nextInt(model.size()));
+                    boolean forward = rnd.nextBoolean();
+                    ListValue.Cursor c = l.cursor(forward ? 0 : l.size() - 1, forward);
+                    List<String> left = new ArrayList<>();
+                    while (c.hasNext()) {
+                        String x = new String(c.next());
+                        if (x.equals(target)) {
+                            c.remove();
+                        } else if (rnd.nextInt(8) == 0) {
+                            c.set(b(x + "s"));
+                            left.add(x + "s");
+                        } else {
+                            left.add(x);
+                        }
+                    }
+                    l.compact();
+                    if (!forward) {
+                        java.util.Collections.reverse(left);
+                    }
+                    model.clear();
+                    model.addAll(left);
+                }
+                case 6 -> {
+                    if (!model.isEmpty()) {
+                        int i = rnd.nextInt(model.size());
+                        l.set(i, b(v));
+                        model.set(i, v);
+                    }
+                }
+                default -> {
+                    if (model.size() > 60) {
+                        int left = rnd.nextInt(20);
+                        int right = rnd.nextInt(20);
+                        l.removeFirst(left);
+                        l.removeLast(right);
+                        model.subList(0, left).clear();
+                        model.subList(model.size() - right, model.size()).clear();
+                    }
+                }
+            }
+            assertTrue(l.checkInvariants(), "invariants at step " + step);
+            assertEquals(model, contents(l), "step " + step);
+            for (int k = 0; k < Math.min(3, model.size()); k++) {
+                int i = rnd.nextInt(model.size());
+                assertArrayEquals(b(model.get(i)), l.get(i));
+            }
+        }
+        if (fill == -2 || fill == 128) {
+            assertTrue(l.nodeCount() <= 1, "still packed: nodes=" + l.nodeCount());
+        }
+        ListValue copy = l.copy();
+        for (int i = 0; i < 200; i++) {
+            l.addLast(b("more" + i));
+        }
+        assertTrue(l.nodeCount() >= 1 && l.checkInvariants());
+        assertEquals(model, contents(copy), "the copy is independent");
+        ListValue big = new ListValue(-2);
+        big.addLast(b("x".repeat(ListValue.SMALL_VALUE + 1)));
+        big.addFirst(b("a"));
+        assertEquals(List.of("a", "x".repeat(ListValue.SMALL_VALUE + 1)), contents(big));
+        assertTrue(big.checkInvariants());
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("A list of 5 short elements is one 40-byte array and this object")
+    void shouldPackFiveShortElements() {
+        ListValue l = new ListValue(-2);
+        for (int i = 1; i <= 5; i++) {
+            l.addLast(b("e" + i));
+        }
+        // count, fill, 5 x {len, 2 bytes, len}: 22 bytes in an array of 40
+        assertEquals(16 + 40, l.memoryUsage());
+        assertEquals(1, l.nodeCount());
+    }
 }
