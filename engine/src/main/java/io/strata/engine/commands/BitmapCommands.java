@@ -140,7 +140,7 @@ public final class BitmapCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return null;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         if (v.length < need) {
             grew = true;
             ks.overwrite(c.db, e, Arrays.copyOf(v, need), true);
@@ -181,7 +181,7 @@ public final class BitmapCommands extends CommandGroup {
         if (e == null) {
             return;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         int i = (int) (offset >> 3);
         int mask = 1 << (7 - (int) (offset & 7));
         boolean was = (v[i] & mask) != 0;
@@ -208,7 +208,7 @@ public final class BitmapCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         long i = offset >> 3;
         boolean set = i < v.length && (v[(int) i] & (1 << (7 - (int) (offset & 7)))) != 0;
         r.integer(set ? 1 : 0);
@@ -225,7 +225,7 @@ public final class BitmapCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return;
         }
-        byte[] p = (byte[]) e.value;
+        byte[] p = (byte[]) e.value();
         long start;
         long end;
         int firstMask = 0;
@@ -363,7 +363,7 @@ public final class BitmapCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return;
         }
-        byte[] p = (byte[]) e.value;
+        byte[] p = (byte[]) e.value();
         long start;
         long end;
         boolean endGiven = false;
@@ -492,7 +492,7 @@ public final class BitmapCommands extends CommandGroup {
             if (!isStringOrReply(e, r)) {
                 return;
             }
-            src[j] = (byte[]) e.value;
+            src[j] = (byte[]) e.value();
             maxlen = Math.max(maxlen, src[j].length);
         }
         byte[] target = a.bytes(2);
@@ -666,7 +666,7 @@ public final class BitmapCommands extends CommandGroup {
         r.array(ops.size());
         int changes = 0;
         for (FieldOp op : ops) {
-            byte[] p = e == null ? Bytes.EMPTY : (byte[]) e.value;
+            byte[] p = e == null ? Bytes.EMPTY : (byte[]) e.value();
             if (op.opcode == OP_GET) {
                 long v = op.signed ? getSigned(p, op.offset, op.bits) : getUnsigned(p, op.offset, op.bits);
                 r.integer(v);

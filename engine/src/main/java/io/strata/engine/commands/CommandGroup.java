@@ -70,7 +70,7 @@ public abstract class CommandGroup {
 
     /** True when {@code e} holds a string; otherwise writes WRONGTYPE and returns false. */
     protected static boolean isStringOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof byte[]) {
+        if (e.value() instanceof byte[]) {
             return true;
         }
         r.error(Errors.WRONGTYPE);

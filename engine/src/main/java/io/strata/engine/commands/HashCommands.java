@@ -78,7 +78,7 @@ public final class HashCommands extends CommandGroup {
 
     /** True when {@code e} holds a hash; otherwise writes WRONGTYPE and returns false. */
     static boolean isHashOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof HashValue) {
+        if (e.value() instanceof HashValue) {
             return true;
         }
         r.error(Errors.WRONGTYPE);
@@ -124,7 +124,7 @@ public final class HashCommands extends CommandGroup {
         if (e != null && !isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = e == null ? new HashValue() : (HashValue) e.value;
+        HashValue h = e == null ? new HashValue() : (HashValue) e.value();
         long created = 0;
         for (int i = 2; i < a.argc(); i += 2) {
             if (set(h, a.bytes(i), a.bytes(i + 1))) {
@@ -145,7 +145,7 @@ public final class HashCommands extends CommandGroup {
         if (e != null && !isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = e == null ? new HashValue() : (HashValue) e.value;
+        HashValue h = e == null ? new HashValue() : (HashValue) e.value();
         if (h.exists(a.buf(), a.off(2), a.len(2))) {
             r.integer(0);
             return;
@@ -165,7 +165,7 @@ public final class HashCommands extends CommandGroup {
         if (!isHashOrReply(e, r)) {
             return;
         }
-        byte[] v = ((HashValue) e.value).get(a.buf(), a.off(2), a.len(2));
+        byte[] v = ((HashValue) e.value()).get(a.buf(), a.off(2), a.len(2));
         if (v == null) {
             r.nullBulk();
         } else {
@@ -178,7 +178,7 @@ public final class HashCommands extends CommandGroup {
         if (e != null && !isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = e == null ? null : (HashValue) e.value;
+        HashValue h = e == null ? null : (HashValue) e.value();
         r.array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) {
             byte[] v = h == null ? null : h.get(a.buf(), a.off(i), a.len(i));
@@ -205,7 +205,7 @@ public final class HashCommands extends CommandGroup {
         if (!isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = (HashValue) e.value;
+        HashValue h = (HashValue) e.value();
         if (map) {
             r.map((int) h.size());
         } else {
@@ -230,7 +230,7 @@ public final class HashCommands extends CommandGroup {
         if (!isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = (HashValue) e.value;
+        HashValue h = (HashValue) e.value();
         long deleted = 0;
         for (int i = 2; i < a.argc() && h.size() > 0; i++) {
             if (h.delete(a.buf(), a.off(i), a.len(i))) {
@@ -248,7 +248,7 @@ public final class HashCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isHashOrReply(e, r)) {
-            r.integer(((HashValue) e.value).size());
+            r.integer(((HashValue) e.value()).size());
         }
     }
 
@@ -257,7 +257,7 @@ public final class HashCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isHashOrReply(e, r)) {
-            r.integer(((HashValue) e.value).exists(a.buf(), a.off(2), a.len(2)) ? 1 : 0);
+            r.integer(((HashValue) e.value()).exists(a.buf(), a.off(2), a.len(2)) ? 1 : 0);
         }
     }
 
@@ -266,7 +266,7 @@ public final class HashCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isHashOrReply(e, r)) {
-            byte[] v = ((HashValue) e.value).get(a.buf(), a.off(2), a.len(2));
+            byte[] v = ((HashValue) e.value()).get(a.buf(), a.off(2), a.len(2));
             r.integer(v == null ? 0 : v.length);
         }
     }
@@ -280,7 +280,7 @@ public final class HashCommands extends CommandGroup {
         if (e != null && !isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = e == null ? new HashValue() : (HashValue) e.value;
+        HashValue h = e == null ? new HashValue() : (HashValue) e.value();
         long old = 0;
         byte[] v = h.get(a.buf(), a.off(2), a.len(2));
         if (v != null) {
@@ -319,7 +319,7 @@ public final class HashCommands extends CommandGroup {
         if (e != null && !isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = e == null ? new HashValue() : (HashValue) e.value;
+        HashValue h = e == null ? new HashValue() : (HashValue) e.value();
         BigDecimal old = BigDecimal.ZERO;
         byte[] v = h.get(a.buf(), a.off(2), a.len(2));
         if (v != null) {
@@ -374,7 +374,7 @@ public final class HashCommands extends CommandGroup {
         if (!isHashOrReply(e, r)) {
             return;
         }
-        r.bulk(((HashValue) e.value).random(ks.random())[0]);
+        r.bulk(((HashValue) e.value()).random(ks.random())[0]);
     }
 
     /**
@@ -390,7 +390,7 @@ public final class HashCommands extends CommandGroup {
         if (!isHashOrReply(e, r)) {
             return;
         }
-        HashValue h = (HashValue) e.value;
+        HashValue h = (HashValue) e.value();
         Random rnd = ks.random();
         boolean pairs = withValues && r.protocol() > 2;
         if (count < 0) {
@@ -442,7 +442,7 @@ public final class HashCommands extends CommandGroup {
             return;
         }
         List<byte[]> out = new ArrayList<>();
-        long next = ((HashValue) e.value).scan(s.cursor, s.count, (f, v) -> {
+        long next = ((HashValue) e.value()).scan(s.cursor, s.count, (f, v) -> {
             if (s.matches(f)) {
                 out.add(f);
                 out.add(v);

@@ -62,7 +62,7 @@ public final class HyperLogLogCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return false;
         }
-        if (!Hll.isValid((byte[]) e.value)) {
+        if (!Hll.isValid((byte[]) e.value())) {
             r.error(Errors.HLL_WRONGTYPE);
             return false;
         }
@@ -84,7 +84,7 @@ public final class HyperLogLogCommands extends CommandGroup {
             if (!isHllOrReply(e, r)) {
                 return;
             }
-            old = (byte[]) e.value;
+            old = (byte[]) e.value();
         }
         Hll h = new Hll(old, sparseMax());
         for (int j = 2; j < a.argc(); j++) {
@@ -124,7 +124,7 @@ public final class HyperLogLogCommands extends CommandGroup {
                 if (!isHllOrReply(e, r)) {
                     return;
                 }
-                if (!Hll.merge(max, (byte[]) e.value)) {
+                if (!Hll.merge(max, (byte[]) e.value())) {
                     r.error(Errors.HLL_CORRUPT);
                     return;
                 }
@@ -140,7 +140,7 @@ public final class HyperLogLogCommands extends CommandGroup {
         if (!isHllOrReply(e, r)) {
             return;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         if (Hll.cacheValid(v)) {
             r.integer(Hll.cachedCardinality(v));
             return;
@@ -152,7 +152,7 @@ public final class HyperLogLogCommands extends CommandGroup {
         }
         // as Redis, the cache is written back although PFCOUNT is a read: the value changes
         ks.beginInPlaceChange(c.db, e);
-        v = (byte[]) e.value;
+        v = (byte[]) e.value();
         Hll.setCachedCardinality(v, card);
         ks.changed(c.db, e.key);
         r.integer(card);
@@ -169,7 +169,7 @@ public final class HyperLogLogCommands extends CommandGroup {
             if (!isHllOrReply(e, r)) {
                 return;
             }
-            byte[] v = (byte[]) e.value;
+            byte[] v = (byte[]) e.value();
             useDense |= Hll.isDense(v);
             if (!Hll.merge(max, v)) {
                 r.error(Errors.HLL_CORRUPT);
@@ -177,7 +177,7 @@ public final class HyperLogLogCommands extends CommandGroup {
             }
         }
         Entry dest = write(c, a, 1);
-        byte[] old = dest == null ? Hll.create() : (byte[]) dest.value;
+        byte[] old = dest == null ? Hll.create() : (byte[]) dest.value();
         Hll h = new Hll(old, sparseMax());
         if (useDense && !h.promote()) {
             r.error(Errors.HLL_CORRUPT);
@@ -217,7 +217,7 @@ public final class HyperLogLogCommands extends CommandGroup {
         if (!isHllOrReply(e, r)) {
             return;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         if (a.is(1, GETREG)) {
             if (!Hll.isDense(v)) {
                 v = Hll.toDense(v);

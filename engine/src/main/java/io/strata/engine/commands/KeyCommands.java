@@ -347,7 +347,7 @@ public final class KeyCommands extends CommandGroup {
             ks.delete(c.db, dst);
         }
         byte[] newKey = a.bytes(2);
-        Entry n = transplant(c.db, newKey, src, src.value);
+        Entry n = transplant(c.db, newKey, src, src.value());
         ks.copyClock(src, n);
         ks.delete(c.db, src);
         fire("rename_from", c.db, src.key);
@@ -414,7 +414,7 @@ public final class KeyCommands extends CommandGroup {
             ks.delete(dst, old);
         }
         byte[] newKey = a.bytes(2);
-        transplant(dst, newKey, src, Types.copy(src.value));
+        transplant(dst, newKey, src, Types.copy(src.value()));
         fire("copy_to", dst, newKey);
         r.integer(1);
     }
@@ -433,7 +433,7 @@ public final class KeyCommands extends CommandGroup {
             r.integer(0);
             return;
         }
-        Entry n = transplant(dst, src.key, src, src.value);
+        Entry n = transplant(dst, src.key, src, src.value());
         ks.copyClock(src, n);
         ks.delete(c.db, src);
         fire("move_from", c.db, src.key);
@@ -555,7 +555,7 @@ public final class KeyCommands extends CommandGroup {
             if (ks.lookup(c.db, e.key) == null) {
                 continue; // expired: removed now, after the walk, as Redis' scan filter does
             }
-            if (type != null && !type.equalsIgnoreCase(Types.typeName(e.value))) {
+            if (type != null && !type.equalsIgnoreCase(Types.typeName(e.value()))) {
                 continue;
             }
             keys.add(e.key);
@@ -717,7 +717,7 @@ public final class KeyCommands extends CommandGroup {
             r.nullBulk();
             return;
         }
-        r.integer(isSharedInteger(e.value) ? SHARED_REFCOUNT : 1);
+        r.integer(isSharedInteger(e.value()) ? SHARED_REFCOUNT : 1);
     }
 
     /** Redis keeps 0..9999 as shared integer objects (maxmemory is never set here). */

@@ -124,7 +124,7 @@ public final class ListCommands extends CommandGroup {
 
     /** True when {@code e} holds a list; otherwise writes WRONGTYPE and returns false. */
     private static boolean isListOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof ListValue) {
+        if (e.value() instanceof ListValue) {
             return true;
         }
         r.error(Errors.WRONGTYPE);
@@ -206,7 +206,7 @@ public final class ListCommands extends CommandGroup {
     }
 
     private void deleteIfEmpty(Client c, Entry e) {
-        if (((ListValue) e.value).size() == 0) {
+        if (((ListValue) e.value()).size() == 0) {
             ks.delete(c.db, e);
             engine.notifier.notify(Notifier.GENERIC, "del", c.db, e.key);
         } else {
@@ -224,7 +224,7 @@ public final class ListCommands extends CommandGroup {
 
     /** Replies [key, [up to count elements]] popped from {@code e}, as LMPOP/BLMPOP do. */
     private void popRangeWithKey(Client c, Entry e, boolean head, long count, ReplySink r) {
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long n = Math.min(count, l.size());
         r.array(2);
         bulk(r, e.key);
@@ -250,7 +250,7 @@ public final class ListCommands extends CommandGroup {
             }
             e = ks.add(c.db, a.bytes(1), newList());
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         for (int i = 2; i < a.argc(); i++) {
             if (head) {
                 l.addFirst(a.bytes(i));
@@ -289,7 +289,7 @@ public final class ListCommands extends CommandGroup {
         if (!isListOrReply(e, r)) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         if (!hasCount) {
             bulk(r, poll(l, head));
         } else if (count == 0) {
@@ -312,7 +312,7 @@ public final class ListCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isListOrReply(e, r)) {
-            r.integer(((ListValue) e.value).size());
+            r.integer(((ListValue) e.value()).size());
         }
     }
 
@@ -333,7 +333,7 @@ public final class ListCommands extends CommandGroup {
         if (!isListOrReply(e, r)) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long llen = l.size();
         long s = start < 0 ? llen + start : start;
         long t = end < 0 ? llen + end : end;
@@ -365,7 +365,7 @@ public final class ListCommands extends CommandGroup {
         if (index == null) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long i = index < 0 ? l.size() + index : index;
         if (i < 0 || i >= l.size()) {
             r.nullBulk();
@@ -428,7 +428,7 @@ public final class ListCommands extends CommandGroup {
         if (!isListOrReply(e, r)) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long llen = l.size();
         ListValue.Cursor cur = l.cursor(fromHead ? 0 : llen - 1, fromHead);
         List<Long> found = new ArrayList<>();
@@ -482,7 +482,7 @@ public final class ListCommands extends CommandGroup {
         if (index == null) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long i = index < 0 ? l.size() + index : index;
         if (i < 0 || i >= l.size()) {
             r.error(Errors.INDEX_OUT_OF_RANGE);
@@ -512,7 +512,7 @@ public final class ListCommands extends CommandGroup {
         if (!isListOrReply(e, r)) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         ListValue.Cursor cur = l.cursor(0, true);
         while (cur.hasNext()) {
             if (Bytes.equals(cur.next(), a.buf(), a.off(3), a.len(3))) {
@@ -540,7 +540,7 @@ public final class ListCommands extends CommandGroup {
         if (!isListOrReply(e, r)) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long toRemove = count;
         boolean forward = true;
         if (toRemove < 0) {
@@ -583,7 +583,7 @@ public final class ListCommands extends CommandGroup {
         if (!isListOrReply(e, r)) {
             return;
         }
-        ListValue l = (ListValue) e.value;
+        ListValue l = (ListValue) e.value();
         long llen = l.size();
         long s = start < 0 ? llen + start : start;
         long t = end < 0 ? llen + end : end;
@@ -637,11 +637,11 @@ public final class ListCommands extends CommandGroup {
         if (dst != null && !isListOrReply(dst, r)) {
             return;
         }
-        byte[] v = poll((ListValue) src.value, fromHead);
+        byte[] v = poll((ListValue) src.value(), fromHead);
         if (dst == null) {
             dst = ks.add(c.db, a.bytes(2), newList());
         }
-        ListValue d = (ListValue) dst.value;
+        ListValue d = (ListValue) dst.value();
         if (toHead) {
             d.addFirst(v);
         } else {
@@ -774,7 +774,7 @@ public final class ListCommands extends CommandGroup {
         if (e == null) {
             return false;
         }
-        if (!(e.value instanceof ListValue)) {
+        if (!(e.value() instanceof ListValue)) {
             if (rerun) {
                 return false;
             }
@@ -786,7 +786,7 @@ public final class ListCommands extends CommandGroup {
         } else {
             r.array(2);
             bulk(r, e.key);
-            bulk(r, poll((ListValue) e.value, head));
+            bulk(r, poll((ListValue) e.value(), head));
             popped(c, e, head);
         }
         return true;
@@ -822,7 +822,7 @@ public final class ListCommands extends CommandGroup {
      */
     private void blockingMove(Client c, Args a, ReplySink r, boolean fromHead, boolean toHead, long deadline) {
         Entry src = write(c, a, 1);
-        if (src != null && !(src.value instanceof ListValue)) {
+        if (src != null && !(src.value() instanceof ListValue)) {
             if (!c.isBlocked()) {
                 r.error(Errors.WRONGTYPE);
                 return;

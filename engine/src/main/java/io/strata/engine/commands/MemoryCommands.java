@@ -53,7 +53,7 @@ public final class MemoryCommands extends CommandGroup {
             r.nullBulk();
             return;
         }
-        r.integer(Memory.bytes(e.key.length) + Types.memoryUsage(e.value) + 56);
+        r.integer(Memory.bytes(e.key.length) + Types.memoryUsage(e.value()) + 56);
     }
 
     private void stats(Client c, Args a, ReplySink r) {

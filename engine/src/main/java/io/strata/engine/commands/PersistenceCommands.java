@@ -102,7 +102,7 @@ public final class PersistenceCommands extends CommandGroup {
             r.nullBulk();
             return;
         }
-        r.bulk(Dump.serialize(RdbCodec.toRdb(e.value)));
+        r.bulk(Dump.serialize(RdbCodec.toRdb(e.value())));
     }
 
     /** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]. */

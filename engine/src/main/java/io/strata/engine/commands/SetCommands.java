@@ -81,7 +81,7 @@ public final class SetCommands extends CommandGroup {
 
     /** True when {@code e} holds a set; otherwise writes WRONGTYPE and returns false. */
     static boolean isSetOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof SetValue) {
+        if (e.value() instanceof SetValue) {
             return true;
         }
         r.error(Errors.WRONGTYPE);
@@ -132,7 +132,7 @@ public final class SetCommands extends CommandGroup {
         if (e != null && !isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = e == null ? SetValue.createFor(a.buf(), a.off(2), a.len(2)) : (SetValue) e.value;
+        SetValue s = e == null ? SetValue.createFor(a.buf(), a.off(2), a.len(2)) : (SetValue) e.value();
         long added = 0;
         for (int i = 2; i < a.argc(); i++) {
             if (s.add(a.buf(), a.off(i), a.len(i), maxIntset())) {
@@ -162,7 +162,7 @@ public final class SetCommands extends CommandGroup {
         if (!isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = (SetValue) e.value;
+        SetValue s = (SetValue) e.value();
         long removed = 0;
         for (int i = 2; i < a.argc() && s.size() > 0; i++) {
             if (s.remove(a.buf(), a.off(i), a.len(i))) {
@@ -184,7 +184,7 @@ public final class SetCommands extends CommandGroup {
         if (!isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = (SetValue) e.value;
+        SetValue s = (SetValue) e.value();
         r.set((int) s.size());
         s.forEach(r::bulk);
     }
@@ -194,7 +194,7 @@ public final class SetCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isSetOrReply(e, r)) {
-            r.integer(((SetValue) e.value).contains(a.buf(), a.off(2), a.len(2)) ? 1 : 0);
+            r.integer(((SetValue) e.value()).contains(a.buf(), a.off(2), a.len(2)) ? 1 : 0);
         }
     }
 
@@ -203,7 +203,7 @@ public final class SetCommands extends CommandGroup {
         if (e != null && !isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = e == null ? null : (SetValue) e.value;
+        SetValue s = e == null ? null : (SetValue) e.value();
         r.array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) {
             r.integer(s != null && s.contains(a.buf(), a.off(i), a.len(i)) ? 1 : 0);
@@ -215,7 +215,7 @@ public final class SetCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isSetOrReply(e, r)) {
-            r.integer(((SetValue) e.value).size());
+            r.integer(((SetValue) e.value()).size());
         }
     }
 
@@ -235,7 +235,7 @@ public final class SetCommands extends CommandGroup {
         if (!isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = (SetValue) e.value;
+        SetValue s = (SetValue) e.value();
         byte[] m = s.random(ks.random());
         s.remove(m);
         if (engine.aof != null) {
@@ -261,7 +261,7 @@ public final class SetCommands extends CommandGroup {
         if (!isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = (SetValue) e.value;
+        SetValue s = (SetValue) e.value();
         if (count == 0) {
             r.set(0);
             return;
@@ -302,7 +302,7 @@ public final class SetCommands extends CommandGroup {
         if (e == null) {
             r.nullBulk();
         } else if (isSetOrReply(e, r)) {
-            r.bulk(((SetValue) e.value).random(ks.random()));
+            r.bulk(((SetValue) e.value()).random(ks.random()));
         }
     }
 
@@ -316,7 +316,7 @@ public final class SetCommands extends CommandGroup {
         if (!isSetOrReply(e, r)) {
             return;
         }
-        SetValue s = (SetValue) e.value;
+        SetValue s = (SetValue) e.value();
         Random rnd = ks.random();
         if (count < 0) {
             // repeats allowed: stream the picks, the count may be huge
@@ -344,7 +344,7 @@ public final class SetCommands extends CommandGroup {
         if (!isSetOrReply(src, r) || (dst != null && !isSetOrReply(dst, r))) {
             return;
         }
-        SetValue from = (SetValue) src.value;
+        SetValue from = (SetValue) src.value();
         if (src == dst) {
             r.integer(from.contains(a.buf(), a.off(3), a.len(3)) ? 1 : 0);
             return;
@@ -354,7 +354,7 @@ public final class SetCommands extends CommandGroup {
             return;
         }
         afterRemove(c, src, from, "srem");
-        SetValue to = dst == null ? SetValue.createFor(a.buf(), a.off(3), a.len(3)) : (SetValue) dst.value;
+        SetValue to = dst == null ? SetValue.createFor(a.buf(), a.off(3), a.len(3)) : (SetValue) dst.value();
         if (to.add(a.buf(), a.off(3), a.len(3), maxIntset())) {
             byte[] key;
             if (dst == null) {
@@ -386,7 +386,7 @@ public final class SetCommands extends CommandGroup {
             if (!isSetOrReply(e, r)) {
                 return null;
             }
-            sets[i] = (SetValue) e.value;
+            sets[i] = (SetValue) e.value();
         }
         return sets;
     }
@@ -533,7 +533,7 @@ public final class SetCommands extends CommandGroup {
             return;
         }
         List<byte[]> out = new ArrayList<>();
-        long next = ((SetValue) e.value).scan(s.cursor, s.count, m -> {
+        long next = ((SetValue) e.value()).scan(s.cursor, s.count, m -> {
             if (s.matches(m)) {
                 out.add(m);
             }

@@ -145,7 +145,7 @@ public final class SortCommands extends CommandGroup {
         }
 
         Entry e = read(c, a, 1);
-        Object value = e == null ? null : e.value;
+        Object value = e == null ? null : e.value();
         if (value != null && !(value instanceof ListValue) && !(value instanceof SetValue)
             && !(value instanceof ZSetValue)) {
             r.error(Errors.WRONGTYPE);
@@ -341,9 +341,9 @@ public final class SortCommands extends CommandGroup {
             return null;
         }
         if (field != null) {
-            return e.value instanceof HashValue ? ((HashValue) e.value).get(field) : null;
+            return e.value() instanceof HashValue ? ((HashValue) e.value()).get(field) : null;
         }
-        return e.value instanceof byte[] ? (byte[]) e.value : null;
+        return e.value() instanceof byte[] ? (byte[]) e.value() : null;
     }
 
     private static int indexOf(byte[] b, byte x, int from) {

@@ -311,7 +311,7 @@ public final class StreamCommands extends CommandGroup {
     }
 
     private static boolean isStreamOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof StreamValue) {
+        if (e.value() instanceof StreamValue) {
             return true;
         }
         r.error(Errors.WRONGTYPE);
@@ -560,7 +560,7 @@ public final class StreamCommands extends CommandGroup {
             r.nullBulk();
             return;
         }
-        StreamValue s = e == null ? new StreamValue() : (StreamValue) e.value;
+        StreamValue s = e == null ? new StreamValue() : (StreamValue) e.value();
         if (s.lastId.isMax()) {
             r.error(EXHAUSTED);
             return;
@@ -631,7 +631,7 @@ public final class StreamCommands extends CommandGroup {
         if (!isStreamOrReply(e, r)) {
             return;
         }
-        StreamValue s = (StreamValue) e.value;
+        StreamValue s = (StreamValue) e.value();
         long deleted = trim(s, t);
         if (deleted > 0) {
             ks.changed(c.db, e.key);
@@ -655,7 +655,7 @@ public final class StreamCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isStreamOrReply(e, r)) {
-            r.integer(((StreamValue) e.value).length());
+            r.integer(((StreamValue) e.value()).length());
         }
     }
 
@@ -703,7 +703,7 @@ public final class StreamCommands extends CommandGroup {
             r.nullArray();
             return;
         }
-        replyRange(r, (StreamValue) e.value, start, end, count == -1 ? 0 : count, rev);
+        replyRange(r, (StreamValue) e.value(), start, end, count == -1 ? 0 : count, rev);
     }
 
     /** The entries in [start, end] (count 0 = all) as an array of [id, fields]. */
@@ -743,7 +743,7 @@ public final class StreamCommands extends CommandGroup {
                 return;
             }
         }
-        StreamValue s = (StreamValue) e.value;
+        StreamValue s = (StreamValue) e.value();
         int deleted = 0;
         for (StreamId id : ids) {
             if (s.delete(id)) {
@@ -842,7 +842,7 @@ public final class StreamCommands extends CommandGroup {
             }
             entries[k] = e;
             if (groupName != null) {
-                Group g = e == null ? null : ((StreamValue) e.value).groups.get(groupName);
+                Group g = e == null ? null : ((StreamValue) e.value()).groups.get(groupName);
                 if (g == null) {
                     r.error("NOGROUP No such key '" + a.str(ki) + "' or consumer group '" + s(groupName)
                         + "' in XREADGROUP with GROUP option");
@@ -858,7 +858,7 @@ public final class StreamCommands extends CommandGroup {
                         + "The $ ID would just return an empty result set.");
                     return;
                 }
-                ids[k] = e == null ? StreamId.ZERO : ((StreamValue) e.value).lastId;
+                ids[k] = e == null ? StreamId.ZERO : ((StreamValue) e.value()).lastId;
                 dollar[k] = true;
                 continue;
             } else if (idArg.equals(">")) {
@@ -885,7 +885,7 @@ public final class StreamCommands extends CommandGroup {
             if (e == null) {
                 continue;
             }
-            StreamValue s = (StreamValue) e.value;
+            StreamValue s = (StreamValue) e.value();
             StreamId gt = ids[k];
             boolean serve = false;
             boolean history = false;
@@ -1108,7 +1108,7 @@ public final class StreamCommands extends CommandGroup {
         if (e != null && !isStreamOrReply(e, r)) {
             return;
         }
-        StreamValue s = e == null ? null : (StreamValue) e.value;
+        StreamValue s = e == null ? null : (StreamValue) e.value();
         byte[] name = a.bytes(3);
         if (!mkstream && s == null) {
             r.error("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
@@ -1215,7 +1215,7 @@ public final class StreamCommands extends CommandGroup {
             if (!isStreamOrReply(e, r)) {
                 return;
             }
-            g = ((StreamValue) e.value).groups.get(a.bytes(2));
+            g = ((StreamValue) e.value()).groups.get(a.bytes(2));
         }
         StreamId[] ids = new StreamId[a.argc() - 3];
         for (int j = 3; j < a.argc(); j++) {
@@ -1294,7 +1294,7 @@ public final class StreamCommands extends CommandGroup {
         if (e != null && !isStreamOrReply(e, r)) {
             return;
         }
-        Group g = e == null ? null : ((StreamValue) e.value).groups.get(a.bytes(2));
+        Group g = e == null ? null : ((StreamValue) e.value()).groups.get(a.bytes(2));
         if (g == null) {
             r.error("NOGROUP No such key '" + a.str(1) + "' or consumer group '" + a.str(2) + "'");
             return;
@@ -1369,7 +1369,7 @@ public final class StreamCommands extends CommandGroup {
             if (!isStreamOrReply(e, r)) {
                 return;
             }
-            g = ((StreamValue) e.value).groups.get(a.bytes(2));
+            g = ((StreamValue) e.value()).groups.get(a.bytes(2));
         }
         if (g == null) {
             r.error("NOGROUP No such key '" + a.str(1) + "' or consumer group '" + a.str(2) + "'");
@@ -1444,7 +1444,7 @@ public final class StreamCommands extends CommandGroup {
         } else {
             deliverytime = now;
         }
-        StreamValue s = (StreamValue) e.value;
+        StreamValue s = (StreamValue) e.value();
         Consumer consumer = null;
         List<Runnable> replies = new ArrayList<>();
         for (int k = 5; k <= lastIdArg; k++) {
@@ -1542,14 +1542,14 @@ public final class StreamCommands extends CommandGroup {
             if (!isStreamOrReply(e, r)) {
                 return;
             }
-            g = ((StreamValue) e.value).groups.get(a.bytes(2));
+            g = ((StreamValue) e.value()).groups.get(a.bytes(2));
         }
         if (g == null) {
             r.error("NOGROUP No such key '" + a.str(1) + "' or consumer group '" + a.str(2) + "'");
             return;
         }
         suppress();
-        StreamValue s = (StreamValue) e.value;
+        StreamValue s = (StreamValue) e.value();
         long attempts = count * 10;
         long now = ks.now();
         Consumer consumer = null;
@@ -1649,7 +1649,7 @@ public final class StreamCommands extends CommandGroup {
         if (!isStreamOrReply(e, r)) {
             return;
         }
-        StreamValue s = (StreamValue) e.value;
+        StreamValue s = (StreamValue) e.value();
         if (s.length() > 0) {
             if (id.compareTo(s.lastValidId()) < 0) {
                 r.error("ERR The ID specified in XSETID is smaller than the target stream top item");
@@ -1682,7 +1682,7 @@ public final class StreamCommands extends CommandGroup {
         if (!isStreamOrReply(e, r)) {
             return;
         }
-        StreamValue s = (StreamValue) e.value;
+        StreamValue s = (StreamValue) e.value();
         long now = ks.now();
         if (opt.equals("consumers")) {
             Group g = s.groups.get(a.bytes(3));

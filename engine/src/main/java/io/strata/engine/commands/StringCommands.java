@@ -142,7 +142,7 @@ public final class StringCommands extends CommandGroup {
         if (e == null) {
             r.nullBulk();
         } else if (isStringOrReply(e, r)) {
-            byte[] v = (byte[]) e.value;
+            byte[] v = (byte[]) e.value();
             r.bulk(v, 0, v.length);
         }
     }
@@ -156,7 +156,7 @@ public final class StringCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         r.bulk(v, 0, v.length);
         ks.delete(c.db, e);
         engine.notifier.notify(Notifier.GENERIC, "del", c.db, e.key);
@@ -182,7 +182,7 @@ public final class StringCommands extends CommandGroup {
                 return;
             }
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         r.bulk(v, 0, v.length);
         if ((flags & (SET_EXAT | SET_PXAT)) != 0 && at <= ks.now()) {
             // an absolute time already past: Redis deletes the key rather than keep a dead one
@@ -201,10 +201,10 @@ public final class StringCommands extends CommandGroup {
         r.array(a.argc() - 1);
         for (int i = 1; i < a.argc(); i++) {
             Entry e = read(c, a, i);
-            if (e == null || !(e.value instanceof byte[])) {
+            if (e == null || !(e.value() instanceof byte[])) {
                 r.nullBulk();
             } else {
-                byte[] v = (byte[]) e.value;
+                byte[] v = (byte[]) e.value();
                 r.bulk(v, 0, v.length);
             }
         }
@@ -215,7 +215,7 @@ public final class StringCommands extends CommandGroup {
         if (e == null) {
             r.integer(0);
         } else if (isStringOrReply(e, r)) {
-            r.integer(((byte[]) e.value).length);
+            r.integer(((byte[]) e.value()).length);
         }
     }
 
@@ -235,7 +235,7 @@ public final class StringCommands extends CommandGroup {
         if (!isStringOrReply(e, r)) {
             return;
         }
-        byte[] v = (byte[]) e.value;
+        byte[] v = (byte[]) e.value();
         long len = v.length;
         if (start < 0 && end < 0 && start > end) {
             r.bulk(Bytes.EMPTY);
@@ -437,7 +437,7 @@ public final class StringCommands extends CommandGroup {
         if (e == null) {
             r.nullBulk();
         } else {
-            byte[] v = (byte[]) e.value;
+            byte[] v = (byte[]) e.value();
             r.bulk(v, 0, v.length);
         }
     }
@@ -489,7 +489,7 @@ public final class StringCommands extends CommandGroup {
             if (!isStringOrReply(e, r)) {
                 return;
             }
-            byte[] v = (byte[]) e.value;
+            byte[] v = (byte[]) e.value();
             if (!lengthOkOrReply((long) v.length + a.len(2), r)) {
                 return;
             }
@@ -520,7 +520,7 @@ public final class StringCommands extends CommandGroup {
             if (!isStringOrReply(e, r)) {
                 return;
             }
-            old = (byte[]) e.value;
+            old = (byte[]) e.value();
         }
         if (vlen == 0) {
             r.integer(old.length); // setting nothing: nothing is created or touched
@@ -569,7 +569,7 @@ public final class StringCommands extends CommandGroup {
             if (!isStringOrReply(e, r)) {
                 return;
             }
-            byte[] v = (byte[]) e.value;
+            byte[] v = (byte[]) e.value();
             if (!Numbers.isLong(v, 0, v.length)) {
                 r.error(Errors.NOT_INTEGER);
                 return;
@@ -596,7 +596,7 @@ public final class StringCommands extends CommandGroup {
         if (e != null && !isStringOrReply(e, r)) {
             return;
         }
-        byte[] v = e == null ? null : (byte[]) e.value;
+        byte[] v = e == null ? null : (byte[]) e.value();
         BigDecimal value = v == null ? BigDecimal.ZERO : LongDouble.parse(v, 0, v.length);
         boolean infinite = value == null && isInfinity(v, 0, v.length);
         if (value == null && !infinite) {
@@ -636,12 +636,12 @@ public final class StringCommands extends CommandGroup {
     private void lcs(Client c, Args a, ReplySink r) {
         Entry ea = read(c, a, 1);
         Entry eb = read(c, a, 2);
-        if ((ea != null && !(ea.value instanceof byte[])) || (eb != null && !(eb.value instanceof byte[]))) {
+        if ((ea != null && !(ea.value() instanceof byte[])) || (eb != null && !(eb.value() instanceof byte[]))) {
             r.error(Errors.LCS_NOT_STRINGS);
             return;
         }
-        byte[] x = ea == null ? Bytes.EMPTY : (byte[]) ea.value;
-        byte[] y = eb == null ? Bytes.EMPTY : (byte[]) eb.value;
+        byte[] x = ea == null ? Bytes.EMPTY : (byte[]) ea.value();
+        byte[] y = eb == null ? Bytes.EMPTY : (byte[]) eb.value();
         boolean getIdx = false;
         boolean getLen = false;
         boolean withMatchLen = false;

@@ -248,8 +248,8 @@ public final class ZSetCommands extends CommandGroup {
 
     /** The zset in {@code e}, or null (with WRONGTYPE written) when it holds another type. */
     static ZSetValue zsetOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof ZSetValue) {
-            return (ZSetValue) e.value;
+        if (e.value() instanceof ZSetValue) {
+            return (ZSetValue) e.value();
         }
         r.error(Errors.WRONGTYPE);
         return null;
@@ -263,7 +263,7 @@ public final class ZSetCommands extends CommandGroup {
 
     /** Deletes the key when its zset became empty, with Redis' "del" event; true if it did. */
     boolean deleteIfEmpty(Client c, Entry e) {
-        if (((ZSetValue) e.value).size() == 0) {
+        if (((ZSetValue) e.value()).size() == 0) {
             ks.delete(c.db, e);
             engine.notifier.notify(Notifier.GENERIC, "del", c.db, e.key);
             return true;
@@ -937,7 +937,7 @@ public final class ZSetCommands extends CommandGroup {
      * key first for BZPOP*, key plus nested pairs for [B]ZMPOP).
      */
     void popCore(Client c, Entry e, boolean max, long count, boolean emitKey, boolean nested, ReplySink r) {
-        ZSetValue z = (ZSetValue) e.value;
+        ZSetValue z = (ZSetValue) e.value();
         int n = (int) Math.min(count, z.size());
         if (!nested && !emitKey) {
             r.array(n * 2);
@@ -1038,7 +1038,7 @@ public final class ZSetCommands extends CommandGroup {
         if (e == null) {
             return false;
         }
-        if (!(e.value instanceof ZSetValue)) {
+        if (!(e.value() instanceof ZSetValue)) {
             if (rerun) {
                 return false;
             }
@@ -1279,12 +1279,12 @@ public final class ZSetCommands extends CommandGroup {
      * score 1.0, as Redis' zsetopsrc accepts both. Null, with WRONGTYPE written, for other types.
      */
     static ZSetValue algebraInputOrReply(Entry e, ReplySink r) {
-        if (e.value instanceof ZSetValue) {
-            return (ZSetValue) e.value;
+        if (e.value() instanceof ZSetValue) {
+            return (ZSetValue) e.value();
         }
-        if (e.value instanceof SetValue) {
+        if (e.value() instanceof SetValue) {
             ZSetValue z = new ZSetValue(false);
-            ((SetValue) e.value).forEach(m -> z.insert(m, 1.0));
+            ((SetValue) e.value()).forEach(m -> z.insert(m, 1.0));
             return z;
         }
         r.error(Errors.WRONGTYPE);

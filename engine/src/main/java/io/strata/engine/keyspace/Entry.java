@@ -1,5 +1,9 @@
 package io.strata.engine.keyspace;
 
+import io.strata.engine.types.Types;
+import io.strata.engine.types.Value;
+import io.strata.engine.types.ValueHolder;
+
 /**
  * One key of the hot tier: key bytes, value, absolute expiry and access clock.
  *
@@ -11,11 +15,16 @@ package io.strata.engine.keyspace;
  *
  * <p>Thread rule: keyspace thread only.
  */
-public final class Entry {
+public final class Entry implements ValueHolder {
     /** The key; never mutated. */
     public final byte[] key;
-    /** The value: {@code byte[]} for strings; one class per type for collections. */
-    public Object value;
+    /**
+     * The value: {@code byte[]} for strings; one class per type for collections; or, when the
+     * packed kind bits of {@link #meta} are set, the one array of a small hash, set or zset, read
+     * through views ({@link ValueHolder}): with no value object, a 5-field hash costs its entry,
+     * its key and that array.
+     */
+    private Object value;
     Entry next;
     /** Absolute expiry in Unix milliseconds, or -1 when the key does not expire. */
     long expireAt = -1;
@@ -24,7 +33,7 @@ public final class Entry {
      * of 8 bytes when {@link #CHARGE_SCALED} is set (a value of 2 GB or more).
      */
     private int charge;
-    /** {@link #RAW_STRING}, {@link #TEXT_STRING}, {@link #BACKED}, {@link #CHARGE_SCALED} (high byte) and the 24-bit clock. */
+    /** {@link #RAW_STRING}, {@link #TEXT_STRING}, {@link #BACKED}, {@link #CHARGE_SCALED}, the packed kind (high byte) and the 24-bit clock. */
     private int meta;
 
     /**
@@ -45,12 +54,57 @@ public final class Entry {
     private static final int BACKED = 1 << 26;
     /** {@link #charge} counts 8-byte units. */
     private static final int CHARGE_SCALED = 1 << 27;
+    /** Two bits: 0, or the {@link ValueHolder} kind of the packed array {@link #value} holds. */
+    private static final int KIND_SHIFT = 28;
+    private static final int KIND_MASK = 3 << KIND_SHIFT;
     /** The clock bits: Redis' LRU_BITS. */
     static final int CLOCK_MASK = (1 << 24) - 1;
 
     Entry(byte[] key, Object value) {
         this.key = key;
-        this.value = value;
+        value(value);
+    }
+
+    /**
+     * The value: a {@code byte[]} string, or a collection — for a packed one a new view of the
+     * array this entry keeps, so take it once per use rather than keeping it past the command.
+     */
+    public Object value() {
+        int kind = (meta & KIND_MASK) >>> KIND_SHIFT;
+        return kind == 0 ? value : Types.view(kind, this);
+    }
+
+    /**
+     * Sets the value. A collection with a packed form gives its array to this entry and becomes a
+     * view of it, so a caller may go on changing the object it passed.
+     */
+    public void value(Object v) {
+        if (v instanceof Value && ((Value) v).bindTo(this)) {
+            return; // bindTo called pack()
+        }
+        meta &= ~KIND_MASK;
+        value = v;
+    }
+
+    @Override
+    public byte[] packed(int kind) {
+        if ((meta & KIND_MASK) >>> KIND_SHIFT != kind) {
+            throw new IllegalStateException("stale view: key " + new String(key, java.nio.charset.StandardCharsets.UTF_8)
+                + " holds no packed value of kind=" + kind + " now");
+        }
+        return (byte[]) value;
+    }
+
+    @Override
+    public void pack(int kind, byte[] array) {
+        meta = (meta & ~KIND_MASK) | (kind << KIND_SHIFT);
+        value = array;
+    }
+
+    @Override
+    public void unpacked(Value v) {
+        meta &= ~KIND_MASK;
+        value = v;
     }
 
     public long expireAt() {

@@ -180,7 +180,7 @@ public final class Keyspace {
                 if (o instanceof Entry) {
                     Entry e = (Entry) o;
                     acc += e.key.length;
-                    refs[i] = e.value;
+                    refs[i] = e.value();
                 }
             }
             for (int i = 0; i < n; i++) {
@@ -243,7 +243,7 @@ public final class Keyspace {
         Entry e = lookupHot(db, b, off, len);
         String type = null;
         if (e != null) {
-            type = io.strata.engine.types.Types.typeName(e.value);
+            type = io.strata.engine.types.Types.typeName(e.value());
         } else if (db.cold != null) {
             byte[] record = coldRecord(db, b, off, len);
             type = record == null ? null : codec.typeName(record);
@@ -441,9 +441,9 @@ public final class Keyspace {
             // Snapshots hold strings by reference (no copy at capture): a string about to be
             // written gets its own array, so an in-place change (SETBIT, PFADD…) never reaches
             // an array a snapshot may still be reading.
-            if (e.value instanceof byte[]) {
-                byte[] old = (byte[]) e.value;
-                e.value = old.clone();
+            if (e.value() instanceof byte[]) {
+                byte[] old = (byte[]) e.value();
+                e.value(old.clone());
                 snapshot.copiedStringBytes.addAndGet(Memory.bytes(old.length));
             }
         }
@@ -472,7 +472,7 @@ public final class Keyspace {
     /**
      * Call before changing {@code e}'s value in place when {@code e} was not obtained through
      * {@link #lookupWrite} (PFCOUNT's cache write-back): a running snapshot keeps the old content
-     * and memory is re-estimated. Re-read {@code e.value} afterwards: it may be a new array.
+     * and memory is re-estimated. Re-read {@code e.value()} afterwards: it may be a new array.
      */
     public void beginInPlaceChange(Database db, Entry e) {
         touch(db, e);
@@ -532,7 +532,7 @@ public final class Keyspace {
             added(db, key);
         } else {
             touch(db, e); // first: a running snapshot keeps the old value
-            e.value = value;
+            e.value(value);
             e.rawString(false);
             e.textString(false);
             if (!keepTtl) {
@@ -547,7 +547,7 @@ public final class Keyspace {
     /** Replaces the value of a live entry, dropping its expiry unless {@code keepTtl}. */
     public void overwrite(Database db, Entry e, Object value, boolean keepTtl) {
         touch(db, e); // first: a running snapshot keeps the old value
-        e.value = value;
+        e.value(value);
         e.rawString(false);
         e.textString(false);
         if (!keepTtl && e.expireAt >= 0) {
@@ -688,7 +688,7 @@ public final class Keyspace {
             return true;
         }
         int hints = (e.rawString() ? SpillRecord.FLAG_RAW_STRING : 0) | (e.textString() ? SpillRecord.FLAG_TEXT_STRING : 0);
-        if (!putCold(db, e.key, codec.encode(e.value, e.expireAt, spillLru(e), spillLfu(e), hints), e.expireAt)) {
+        if (!putCold(db, e.key, codec.encode(e.value(), e.expireAt, spillLru(e), spillLfu(e), hints), e.expireAt)) {
             return false;
         }
         db.remove(e);
@@ -1043,7 +1043,7 @@ public final class Keyspace {
                 continue;
             }
             v.database(db.index, db.size(), db.expires());
-            db.forEach(e -> v.item(db.index, new Snapshot.Item(e.key, e.value, e.expireAt)));
+            db.forEach(e -> v.item(db.index, new Snapshot.Item(e.key, e.value(), e.expireAt)));
             if (db.cold != null) {
                 db.cold.forEach((k, rec) -> {
                     if (db.findRaw(k) == null) { // records backing a RAM entry were visited with it

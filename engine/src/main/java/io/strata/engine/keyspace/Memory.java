@@ -28,6 +28,6 @@ public final class Memory {
     }
 
     static long entryBytes(Entry e) {
-        return ENTRY + TABLE_SHARE + bytes(e.key.length) + Types.memoryUsage(e.value);
+        return ENTRY + TABLE_SHARE + bytes(e.key.length) + Types.memoryUsage(e.value());
     }
 }

@@ -162,7 +162,7 @@ public final class Snapshot {
         List<Item> out = new ArrayList<>(s == null ? 0 : s.size());
         if (s != null) {
             s.forEach(e -> out.add(e.backed() ? new Item(e.key, null, e.expireAt, true)
-                : new Item(e.key, e.value instanceof byte[] ? e.value : Types.copy(e.value), e.expireAt)));
+                : new Item(e.key, e.value() instanceof byte[] ? e.value() : Types.copy(e.value()), e.expireAt)));
         }
         return out;
     }

@@ -21,18 +21,61 @@ import java.util.function.BiConsumer;
  * <p>Thread rule: keyspace thread only.
  */
 public final class HashValue implements Value {
-    /**
-     * Listpack encoding: the pairs packed in one array in insertion order, each as
-     * {@code len(field) field len(value) value} with LEB128 lengths — one object per hash instead
-     * of two arrays per pair (measured before: 84 bytes of used_memory per field against Redis'
-     * 27). Exactly {@link #lpUsed} bytes long; null once converted.
+    /*
+     * Listpack encoding: the pair count, then the pairs in insertion order, each as
+     * {@code len(field) field len(value) value}, all lengths LEB128 — one array per hash instead
+     * of two per pair (measured before: 84 bytes of used_memory per field against Redis' 27). The
+     * array is never changed in place; a key's entry keeps it with no HashValue around it
+     * ({@link ValueHolder}).
      */
-    private byte[] lp = EMPTY;
-    private int lpSize;
-    /** Hashtable encoding; null while listpack. */
-    private ByteTable table;
 
-    private static final byte[] EMPTY = new byte[0];
+    /** Standalone: the listpack array or the {@link ByteTable}; unused while bound. */
+    private Object rep;
+    /** The entry whose listpack this object is a view of, or null when standalone. */
+    private ValueHolder owner;
+
+    private static final byte[] EMPTY = {0};
+
+    public HashValue() {
+        rep = EMPTY;
+    }
+
+    /** A view of the listpack {@code owner} keeps. */
+    HashValue(ValueHolder owner) {
+        this.owner = owner;
+    }
+
+    /** The listpack array, or null when "hashtable". */
+    private byte[] lp() {
+        if (owner != null) {
+            return owner.packed(ValueHolder.HASH);
+        }
+        return rep instanceof byte[] ? (byte[]) rep : null;
+    }
+
+    private void lp(byte[] a) {
+        if (owner != null) {
+            owner.pack(ValueHolder.HASH, a);
+        } else {
+            rep = a;
+        }
+    }
+
+    private ByteTable table() {
+        return owner == null && rep instanceof ByteTable ? (ByteTable) rep : null;
+    }
+
+    @Override
+    public boolean bindTo(ValueHolder h) {
+        byte[] a = lp();
+        if (a == null) {
+            return false;
+        }
+        owner = h;
+        rep = null;
+        h.pack(ValueHolder.HASH, a);
+        return true;
+    }
 
     @Override
     public String typeName() {
@@ -41,16 +84,17 @@ public final class HashValue implements Value {
 
     @Override
     public String encoding() {
-        return table == null ? "listpack" : "hashtable";
+        return table() == null ? "listpack" : "hashtable";
     }
 
     public boolean isListpack() {
-        return table == null;
+        return table() == null;
     }
 
     @Override
     public long size() {
-        return table == null ? lpSize : table.size();
+        ByteTable t = table();
+        return t != null ? t.size() : (int) readLen(lp(), 0);
     }
 
     private static int lenSize(int len) {
@@ -83,11 +127,16 @@ public final class HashValue implements Value {
         }
     }
 
-    /** Offset of the pair whose field equals {@code b[off, off+len)}, or -1. */
-    private int indexOf(byte[] b, int off, int len) {
-        byte[] p = lp;
-        int pos = 0;
-        for (int i = 0; i < lpSize; i++) {
+    /** Offset of the first pair. */
+    private static int first(byte[] p) {
+        return (int) (readLen(p, 0) >>> 32);
+    }
+
+    /** Offset of the pair whose field equals {@code b[off, off+len)} in {@code p}, or -1. */
+    private static int indexOf(byte[] p, byte[] b, int off, int len) {
+        int n = (int) readLen(p, 0);
+        int pos = first(p);
+        for (int i = 0; i < n; i++) {
             long r = readLen(p, pos);
             int flen = (int) r;
             int f = (int) (r >>> 32);
@@ -101,12 +150,27 @@ public final class HashValue implements Value {
         return -1;
     }
 
+    /** {@code p} with its count set to {@code n} and bytes {@code [from, to)} replaced by {@code piece}. */
+    private static byte[] splice(byte[] p, int n, int from, int to, byte[] piece) {
+        if (n == 0) {
+            return EMPTY;
+        }
+        int head = first(p);
+        int nh = lenSize(n);
+        byte[] out = new byte[nh + (from - head) + piece.length + (p.length - to)];
+        putLen(out, 0, n);
+        System.arraycopy(p, head, out, nh, from - head);
+        System.arraycopy(piece, 0, out, nh + from - head, piece.length);
+        System.arraycopy(p, to, out, nh + from - head + piece.length, p.length - to);
+        return out;
+    }
+
     /** The pairs as arrays, in order: {@code out[2i]} field, {@code out[2i+1]} value. */
-    private byte[][] unpack() {
-        byte[] p = lp;
-        byte[][] out = new byte[lpSize * 2][];
-        int pos = 0;
-        for (int i = 0; i < lpSize; i++) {
+    private static byte[][] unpack(byte[] p) {
+        int n = (int) readLen(p, 0);
+        byte[][] out = new byte[n * 2][];
+        int pos = first(p);
+        for (int i = 0; i < n; i++) {
             long r = readLen(p, pos);
             int flen = (int) r;
             int f = (int) (r >>> 32);
@@ -122,17 +186,19 @@ public final class HashValue implements Value {
 
     /** The value of a field, or null. */
     public byte[] get(byte[] b, int off, int len) {
-        if (table != null) {
-            ByteTable.Node n = table.find(b, off, len);
+        ByteTable t = table();
+        if (t != null) {
+            ByteTable.Node n = t.find(b, off, len);
             return n == null ? null : n.value;
         }
-        int pos = indexOf(b, off, len);
+        byte[] p = lp();
+        int pos = indexOf(p, b, off, len);
         if (pos < 0) {
             return null;
         }
-        long r = readLen(lp, pos + lenSize(len) + len);
+        long r = readLen(p, pos + lenSize(len) + len);
         int v = (int) (r >>> 32);
-        return java.util.Arrays.copyOfRange(lp, v, v + (int) r);
+        return java.util.Arrays.copyOfRange(p, v, v + (int) r);
     }
 
     public byte[] get(byte[] field) {
@@ -140,10 +206,11 @@ public final class HashValue implements Value {
     }
 
     public boolean exists(byte[] b, int off, int len) {
-        if (table != null) {
-            return table.find(b, off, len) != null;
+        ByteTable t = table();
+        if (t != null) {
+            return t.find(b, off, len) != null;
         }
-        return indexOf(b, off, len) >= 0;
+        return indexOf(lp(), b, off, len) >= 0;
     }
 
     /**
@@ -152,20 +219,23 @@ public final class HashValue implements Value {
      * (Redis' hashTypeSet). Takes ownership of both arrays. Returns true when the field is new.
      */
     public boolean set(byte[] field, byte[] value, long maxEntries, long maxValue) {
-        if (table == null && (field.length > maxValue || value.length > maxValue)) {
+        if (table() == null && (field.length > maxValue || value.length > maxValue)) {
             convert();
         }
-        if (table != null) {
-            return table.put(field, value);
+        ByteTable t = table();
+        if (t != null) {
+            return t.put(field, value);
         }
-        int pos = indexOf(field, 0, field.length);
+        byte[] p = lp();
+        int n = (int) readLen(p, 0);
+        int pos = indexOf(p, field, 0, field.length);
         boolean added = pos < 0;
-        int at = lp.length;
+        int at = p.length;
         int oldEnd = at;
         if (!added) {
             // replace in place: the pair keeps its position, as in Redis' listpack
             at = pos + lenSize(field.length) + field.length;
-            long r = readLen(lp, at);
+            long r = readLen(p, at);
             oldEnd = (int) (r >>> 32) + (int) r;
         }
         byte[] piece = new byte[(added ? lenSize(field.length) + field.length : 0) + lenSize(value.length) + value.length];
@@ -177,58 +247,53 @@ public final class HashValue implements Value {
         }
         w = putLen(piece, w, value.length);
         System.arraycopy(value, 0, piece, w, value.length);
-        byte[] n = new byte[lp.length - (oldEnd - at) + piece.length];
-        System.arraycopy(lp, 0, n, 0, at);
-        System.arraycopy(piece, 0, n, at, piece.length);
-        System.arraycopy(lp, oldEnd, n, at + piece.length, lp.length - oldEnd);
-        lp = n;
-        if (added) {
-            lpSize++;
-            if (lpSize > maxEntries) {
-                convert();
-            }
+        lp(splice(p, added ? n + 1 : n, at, oldEnd, piece));
+        if (added && n + 1 > maxEntries) {
+            convert();
         }
         return added;
     }
 
     /** Removes a field; returns true when it was there. */
     public boolean delete(byte[] b, int off, int len) {
-        if (table != null) {
-            return table.remove(b, off, len) != null;
+        ByteTable t = table();
+        if (t != null) {
+            return t.remove(b, off, len) != null;
         }
-        int pos = indexOf(b, off, len);
+        byte[] p = lp();
+        int pos = indexOf(p, b, off, len);
         if (pos < 0) {
             return false;
         }
-        long r = readLen(lp, pos + lenSize(len) + len);
+        long r = readLen(p, pos + lenSize(len) + len);
         int end = (int) (r >>> 32) + (int) r;
-        byte[] n = new byte[lp.length - (end - pos)];
-        System.arraycopy(lp, 0, n, 0, pos);
-        System.arraycopy(lp, end, n, pos, lp.length - end);
-        lp = n.length == 0 ? EMPTY : n;
-        lpSize--;
+        lp(splice(p, (int) readLen(p, 0) - 1, pos, end, new byte[0]));
         return true;
     }
 
-    /** Switches to "hashtable" for good. */
+    /** Switches to "hashtable" for good; a view hands itself to its entry, which keeps it from now on. */
     private void convert() {
         ByteTable t = new ByteTable();
-        byte[][] pairs = unpack();
+        byte[][] pairs = unpack(lp());
         for (int i = 0; i < pairs.length; i += 2) {
             t.put(pairs[i], pairs[i + 1]);
         }
-        table = t;
-        lp = null;
-        lpSize = 0;
+        ValueHolder o = owner;
+        owner = null;
+        rep = t;
+        if (o != null) {
+            o.unpacked(this);
+        }
     }
 
     /** Visits every field and value, in insertion order while listpack-encoded. */
     public void forEach(BiConsumer<byte[], byte[]> visitor) {
-        if (table != null) {
-            table.forEach(n -> visitor.accept(n.key, n.value));
+        ByteTable t = table();
+        if (t != null) {
+            t.forEach(n -> visitor.accept(n.key, n.value));
             return;
         }
-        byte[][] pairs = unpack();
+        byte[][] pairs = unpack(lp());
         for (int i = 0; i < pairs.length; i += 2) {
             visitor.accept(pairs[i], pairs[i + 1]);
         }
@@ -239,67 +304,69 @@ public final class HashValue implements Value {
      * is returned whole in one call with cursor 0, as Redis does.
      */
     public long scan(long cursor, long count, BiConsumer<byte[], byte[]> visitor) {
-        if (table == null) {
+        ByteTable t = table();
+        if (t == null) {
             forEach(visitor);
             return 0;
         }
-        return table.scan(cursor, count, n -> visitor.accept(n.key, n.value));
+        return t.scan(cursor, count, n -> visitor.accept(n.key, n.value));
     }
 
     /** A random {field, value}. Precondition: not empty. */
     public byte[][] random(Random rnd) {
-        if (table == null) {
-            int i = rnd.nextInt(lpSize);
-            byte[][] pairs = unpack();
+        ByteTable t = table();
+        if (t == null) {
+            byte[][] pairs = unpack(lp());
+            int i = rnd.nextInt(pairs.length / 2);
             return new byte[][] {pairs[2 * i], pairs[2 * i + 1]};
         }
-        ByteTable.Node n = table.random(rnd);
+        ByteTable.Node n = t.random(rnd);
         return new byte[][] {n.key, n.value};
     }
 
     /** {@code count} distinct random {field, value} pairs. Precondition: {@code count < size()}. */
     public List<byte[][]> randomDistinct(int count, Random rnd) {
         List<byte[][]> out = new ArrayList<>(count);
-        if (table == null) {
-            byte[][] pairs = unpack();
-            int[] idx = new int[lpSize];
-            for (int i = 0; i < lpSize; i++) {
+        ByteTable t = table();
+        if (t == null) {
+            byte[][] pairs = unpack(lp());
+            int n = pairs.length / 2;
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
                 idx[i] = i;
             }
             for (int i = 0; i < count; i++) {
-                int j = i + rnd.nextInt(lpSize - i);
-                int t = idx[i];
+                int j = i + rnd.nextInt(n - i);
+                int x = idx[i];
                 idx[i] = idx[j];
-                idx[j] = t;
+                idx[j] = x;
                 out.add(new byte[][] {pairs[2 * idx[i]], pairs[2 * idx[i] + 1]});
             }
             return out;
         }
-        for (ByteTable.Node n : table.randomDistinct(count, rnd)) {
+        for (ByteTable.Node n : t.randomDistinct(count, rnd)) {
             out.add(new byte[][] {n.key, n.value});
         }
         return out;
     }
 
+    /** A standalone copy; a listpack array is never changed in place, so the copy shares it. */
     @Override
     public Value copy() {
         HashValue h = new HashValue();
-        if (table != null) {
-            h.lp = null;
-            h.table = table.copy();
-            return h;
-        }
-        h.lp = lp.length == 0 ? EMPTY : lp.clone();
-        h.lpSize = lpSize;
+        ByteTable t = table();
+        h.rep = t != null ? t.copy() : lp();
         return h;
     }
 
     @Override
     public long memoryUsage() {
-        if (table == null) {
-            // the object (header, two references, a count) and the packed array
-            return 32 + io.strata.engine.keyspace.Memory.bytes(lp.length);
+        ByteTable t = table();
+        if (t == null) {
+            // the packed array, and this object (header, two references) unless it is a view:
+            // an entry keeps the array alone
+            return (owner == null ? 24 : 0) + io.strata.engine.keyspace.Memory.bytes(lp().length);
         }
-        return 16 + 96 + table.bytes() + 76L * table.size();
+        return 24 + 96 + t.bytes() + 76L * t.size();
     }
 }

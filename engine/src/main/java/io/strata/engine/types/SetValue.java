@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  * set-max-listpack-* defaults are these limits) but 7.0 reports "hashtable", and so do we;</li>
  * <li>a {@link ByteTable}, past those limits.</li>
  * </ul>
+ * A key's entry keeps either array with no SetValue around it and hands out views
+ * ({@link ValueHolder}).
  *
  * <p>Thread rule: keyspace thread only.
  */
@@ -44,11 +46,48 @@ public final class SetValue implements Value {
      */
     private static final int INTSET_TAG = 0xF0;
 
-    /** The members: a byte[] (intset or packed form, see the layout above) or a {@link ByteTable}. */
+    /** Standalone: a byte[] (intset or packed form, see the layout above) or a {@link ByteTable}; unused while bound. */
     private Object rep;
+    /** The entry whose array this object is a view of ({@link ValueHolder}), or null when standalone. */
+    private ValueHolder owner;
 
     private SetValue(Object rep) {
         this.rep = rep;
+    }
+
+    /** A view of the array {@code owner} keeps. */
+    SetValue(ValueHolder owner) {
+        this.owner = owner;
+    }
+
+    private Object rep() {
+        return owner != null ? owner.packed(ValueHolder.SET) : rep;
+    }
+
+    /** Replaces the members; a view leaving the array forms hands itself to its entry, which keeps it from now on. */
+    private void rep(Object r) {
+        if (owner == null) {
+            rep = r;
+        } else if (r instanceof byte[]) {
+            owner.pack(ValueHolder.SET, (byte[]) r);
+        } else {
+            ValueHolder o = owner;
+            owner = null;
+            rep = r;
+            o.unpacked(this);
+        }
+    }
+
+    @Override
+    public boolean bindTo(ValueHolder h) {
+        Object r = rep();
+        if (!(r instanceof byte[])) {
+            return false;
+        }
+        owner = h;
+        rep = null;
+        h.pack(ValueHolder.SET, (byte[]) r);
+        return true;
     }
 
     private static final byte[] EMPTY_INTSET = {(byte) (INTSET_TAG | 2)};
@@ -79,7 +118,7 @@ public final class SetValue implements Value {
     }
 
     public boolean isIntset() {
-        return rep instanceof byte[] && isIntset((byte[]) rep);
+        return rep() instanceof byte[] && isIntset((byte[]) rep());
     }
 
     private static boolean isIntset(byte[] a) {
@@ -92,10 +131,10 @@ public final class SetValue implements Value {
 
     @Override
     public long size() {
-        if (rep instanceof ByteTable) {
-            return ((ByteTable) rep).size();
+        if (rep() instanceof ByteTable) {
+            return ((ByteTable) rep()).size();
         }
-        byte[] a = (byte[]) rep;
+        byte[] a = (byte[]) rep();
         return isIntset(a) ? (a.length - 1) / width(a) : a[0] & 0xFF;
     }
 
@@ -199,10 +238,10 @@ public final class SetValue implements Value {
     // ---- operations ----
 
     public boolean contains(byte[] b, int off, int len) {
-        if (rep instanceof ByteTable) {
-            return ((ByteTable) rep).find(b, off, len) != null;
+        if (rep() instanceof ByteTable) {
+            return ((ByteTable) rep()).find(b, off, len) != null;
         }
-        byte[] a = (byte[]) rep;
+        byte[] a = (byte[]) rep();
         if (isIntset(a)) {
             return Numbers.isLong(b, off, len) && search(a, Numbers.parseLong(b, off, len)) >= 0;
         }
@@ -218,8 +257,8 @@ public final class SetValue implements Value {
      * grows past {@code maxIntset} (Redis' setTypeAdd). Returns true when it was not there.
      */
     public boolean add(byte[] b, int off, int len, long maxIntset) {
-        if (rep instanceof byte[] && isIntset((byte[]) rep)) {
-            byte[] a = (byte[]) rep;
+        if (rep() instanceof byte[] && isIntset((byte[]) rep())) {
+            byte[] a = (byte[]) rep();
             if (Numbers.isLong(b, off, len)) {
                 long v = Numbers.parseLong(b, off, len);
                 int i = search(a, v);
@@ -227,17 +266,17 @@ public final class SetValue implements Value {
                     return false;
                 }
                 a = intsetInsert(a, -i - 1, v);
-                rep = a;
+                rep(a);
                 if ((a.length - 1) / width(a) > maxIntset) {
-                    rep = toTable(a);
+                    rep(toTable(a));
                 }
                 return true;
             }
             int n = (a.length - 1) / width(a);
-            rep = n < SMALL_ENTRIES && len <= SMALL_VALUE ? intsetToSmall(a) : toTable(a);
+            rep(n < SMALL_ENTRIES && len <= SMALL_VALUE ? intsetToSmall(a) : toTable(a));
         }
-        if (rep instanceof byte[]) {
-            byte[] a = (byte[]) rep;
+        if (rep() instanceof byte[]) {
+            byte[] a = (byte[]) rep();
             if (len <= SMALL_VALUE && find(a, b, off, len) >= 0) {
                 return false;
             }
@@ -247,12 +286,12 @@ public final class SetValue implements Value {
                 out[0] = (byte) (n + 1);
                 out[a.length] = (byte) len;
                 System.arraycopy(b, off, out, a.length + 1, len);
-                rep = out;
+                rep(out);
                 return true;
             }
-            rep = toTable(a);
+            rep(toTable(a));
         }
-        return ((ByteTable) rep).put(Arrays.copyOfRange(b, off, off + len), null);
+        return ((ByteTable) rep()).put(Arrays.copyOfRange(b, off, off + len), null);
     }
 
     public boolean add(byte[] m, long maxIntset) {
@@ -261,10 +300,10 @@ public final class SetValue implements Value {
 
     /** Removes a member; returns true when it was there. */
     public boolean remove(byte[] b, int off, int len) {
-        if (rep instanceof ByteTable) {
-            return ((ByteTable) rep).remove(b, off, len) != null;
+        if (rep() instanceof ByteTable) {
+            return ((ByteTable) rep()).remove(b, off, len) != null;
         }
-        byte[] a = (byte[]) rep;
+        byte[] a = (byte[]) rep();
         if (isIntset(a)) {
             if (!Numbers.isLong(b, off, len)) {
                 return false;
@@ -278,7 +317,7 @@ public final class SetValue implements Value {
             out[0] = a[0];
             System.arraycopy(a, 1, out, 1, i * w);
             System.arraycopy(a, 1 + (i + 1) * w, out, 1 + i * w, a.length - 1 - (i + 1) * w);
-            rep = out;
+            rep(out);
             return true;
         }
         int p = len <= SMALL_VALUE ? find(a, b, off, len) : -1;
@@ -289,7 +328,7 @@ public final class SetValue implements Value {
         out[0] = (byte) ((a[0] & 0xFF) - 1);
         System.arraycopy(a, 1, out, 1, p - 1);
         System.arraycopy(a, p + 1 + len, out, p, a.length - p - 1 - len);
-        rep = out;
+        rep(out);
         return true;
     }
 
@@ -342,11 +381,11 @@ public final class SetValue implements Value {
 
     /** Visits every member (ascending numbers while intset-encoded, insertion order while packed). */
     public void forEach(Consumer<byte[]> visitor) {
-        if (rep instanceof ByteTable) {
-            ((ByteTable) rep).forEach(node -> visitor.accept(node.key));
+        if (rep() instanceof ByteTable) {
+            ((ByteTable) rep()).forEach(node -> visitor.accept(node.key));
             return;
         }
-        forEach((byte[]) rep, visitor);
+        forEach((byte[]) rep(), visitor);
     }
 
     public List<byte[]> members() {
@@ -361,11 +400,11 @@ public final class SetValue implements Value {
      * encodings.
      */
     public long scan(long cursor, long count, Consumer<byte[]> visitor) {
-        if (rep instanceof byte[]) {
+        if (rep() instanceof byte[]) {
             forEach(visitor);
             return 0;
         }
-        return ((ByteTable) rep).scan(cursor, count, node -> visitor.accept(node.key));
+        return ((ByteTable) rep()).scan(cursor, count, node -> visitor.accept(node.key));
     }
 
     /** The {@code i}-th member of an array form. */
@@ -378,16 +417,16 @@ public final class SetValue implements Value {
 
     /** A random member. Precondition: not empty. */
     public byte[] random(Random rnd) {
-        if (rep instanceof ByteTable) {
-            return ((ByteTable) rep).random(rnd).key;
+        if (rep() instanceof ByteTable) {
+            return ((ByteTable) rep()).random(rnd).key;
         }
-        return at((byte[]) rep, rnd.nextInt((int) size()));
+        return at((byte[]) rep(), rnd.nextInt((int) size()));
     }
 
     /** {@code count} distinct random members. Precondition: {@code count < size()}. */
     public List<byte[]> randomDistinct(int count, Random rnd) {
         List<byte[]> out = new ArrayList<>(count);
-        if (rep instanceof byte[]) {
+        if (rep() instanceof byte[]) {
             List<byte[]> all = members();
             int n = all.size();
             for (int i = 0; i < count; i++) {
@@ -399,7 +438,7 @@ public final class SetValue implements Value {
             }
             return out;
         }
-        for (ByteTable.Node node : ((ByteTable) rep).randomDistinct(count, rnd)) {
+        for (ByteTable.Node node : ((ByteTable) rep()).randomDistinct(count, rnd)) {
             out.add(node.key);
         }
         return out;
@@ -408,16 +447,17 @@ public final class SetValue implements Value {
     @Override
     public Value copy() {
         // the arrays are never changed in place: a copy may share one
-        return new SetValue(rep instanceof ByteTable ? ((ByteTable) rep).copy() : rep);
+        return new SetValue(rep() instanceof ByteTable ? ((ByteTable) rep()).copy() : rep());
     }
 
     @Override
     public long memoryUsage() {
-        // this object: a header and one reference
-        if (rep instanceof byte[]) {
-            return 16 + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep).length);
+        // the array, and this object (a header and two references) unless it is a view: an
+        // entry keeps the array alone
+        if (rep() instanceof byte[]) {
+            return (owner == null ? 24 : 0) + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep()).length);
         }
-        ByteTable t = (ByteTable) rep;
-        return 16 + 96 + t.bytes() + 56L * t.size();
+        ByteTable t = (ByteTable) rep();
+        return 24 + 96 + t.bytes() + 56L * t.size();
     }
 }

@@ -35,13 +35,27 @@ public final class Types {
 
     /** OBJECT ENCODING of a key, which for strings also depends on how the value was written. */
     public static String encoding(io.strata.engine.keyspace.Entry e) {
-        if (e.rawString() && e.value instanceof byte[]) {
+        if (e.rawString() && e.value() instanceof byte[]) {
             return "raw";
         }
-        if (e.textString() && e.value instanceof byte[]) {
-            return ((byte[]) e.value).length <= EMBSTR_LIMIT ? "embstr" : "raw";
+        if (e.textString() && e.value() instanceof byte[]) {
+            return ((byte[]) e.value()).length <= EMBSTR_LIMIT ? "embstr" : "raw";
         }
-        return encoding(e.value);
+        return encoding(e.value());
+    }
+
+    /** A view of the packed value of {@code kind} that {@code h} keeps ({@link ValueHolder}). */
+    public static Value view(int kind, ValueHolder h) {
+        switch (kind) {
+            case ValueHolder.HASH:
+                return new HashValue(h);
+            case ValueHolder.SET:
+                return new SetValue(h);
+            case ValueHolder.ZSET:
+                return new ZSetValue(h);
+            default:
+                throw new IllegalArgumentException("packed kind=" + kind);
+        }
     }
 
     public static Object copy(Object v) {

@@ -22,4 +22,12 @@ public interface Value {
 
     /** Approximate bytes of memory held, for INFO used_memory and eviction. */
     long memoryUsage();
+
+    /**
+     * Moves this value's packed array into {@code h}, which keeps it from now on, and makes this
+     * object a view of it; false (nothing done) when the value has no packed form now.
+     */
+    default boolean bindTo(ValueHolder h) {
+        return false;
+    }
 }

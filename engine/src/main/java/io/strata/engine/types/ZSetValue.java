@@ -21,7 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * conversion is one-way, as in Redis, except for the explicit {@link #convertToListpackIfNeeded}
  * that *STORE commands use).</li>
  * </ul>
- * Both are read through {@link Node}s: the skiplist's own nodes, or for a listpack a node decoded
+ * A key's entry keeps a listpack array with no ZSetValue around it and hands out views
+ * ({@link ValueHolder}). Both encodings are read through {@link Node}s: the skiplist's own nodes, or for a listpack a node decoded
  * from the array it was found in, whose {@link Node#next()}/{@link Node#prev()} walk that same
  * array (so a walk is not disturbed by changes made during it; it just does not see them).
  *
@@ -191,8 +192,10 @@ public final class ZSetValue implements Value {
         }
     }
 
-    /** The elements: a listpack array (layout at {@link #lpCount}) or a {@link Skiplist}. */
+    /** Standalone: the listpack array (layout at {@link #lpCount}) or a {@link Skiplist}; unused while bound. */
     private Object rep;
+    /** The entry whose listpack this object is a view of ({@link ValueHolder}), or null when standalone. */
+    private ValueHolder owner;
 
     private static final byte[] EMPTY_LP = {0};
 
@@ -203,6 +206,41 @@ public final class ZSetValue implements Value {
 
     private ZSetValue(Object rep) {
         this.rep = rep;
+    }
+
+    /** A view of the listpack {@code owner} keeps. */
+    ZSetValue(ValueHolder owner) {
+        this.owner = owner;
+    }
+
+    private Object rep() {
+        return owner != null ? owner.packed(ValueHolder.ZSET) : rep;
+    }
+
+    /** Replaces the elements; a view becoming a skiplist hands itself to its entry, which keeps it from now on. */
+    private void rep(Object r) {
+        if (owner == null) {
+            rep = r;
+        } else if (r instanceof byte[]) {
+            owner.pack(ValueHolder.ZSET, (byte[]) r);
+        } else {
+            ValueHolder o = owner;
+            owner = null;
+            rep = r;
+            o.unpacked(this);
+        }
+    }
+
+    @Override
+    public boolean bindTo(ValueHolder h) {
+        Object r = rep();
+        if (!(r instanceof byte[])) {
+            return false;
+        }
+        owner = h;
+        rep = null;
+        h.pack(ValueHolder.ZSET, (byte[]) r);
+        return true;
     }
 
     /**
@@ -224,40 +262,41 @@ public final class ZSetValue implements Value {
     }
 
     public boolean isListpack() {
-        return rep instanceof byte[];
+        return rep() instanceof byte[];
     }
 
     private Skiplist sl() {
-        return (Skiplist) rep;
+        return (Skiplist) rep();
     }
 
     @Override
     public long size() {
-        return rep instanceof byte[] ? lpCount((byte[]) rep) : sl().length;
+        return rep() instanceof byte[] ? lpCount((byte[]) rep()) : sl().length;
     }
 
     @Override
     public ZSetValue copy() {
         // a listpack array is never changed in place: the copy shares it
-        return new ZSetValue(rep instanceof byte[] ? rep : sl().copy());
+        return new ZSetValue(rep() instanceof byte[] ? rep() : sl().copy());
     }
 
     @Override
     public long memoryUsage() {
-        if (rep instanceof byte[]) {
-            // this object (a header and one reference) and the array
-            return 16 + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep).length);
+        if (rep() instanceof byte[]) {
+            // the array, and this object (a header and two references) unless it is a view: an
+            // entry keeps the array alone
+            return (owner == null ? 24 : 0) + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep()).length);
         }
         // per element the node, level arrays, member array and index slot (measured); per set this
-        // object (16), the Skiplist (48), the header node with its 32-level arrays (464) and the
+        // object (24), the Skiplist (48), the header node with its 32-level arrays (464) and the
         // bucket array's header
-        return 544 + sl().memberBytes + sl().length * 130;
+        return 552 + sl().memberBytes + sl().length * 130;
     }
 
     /** Switches to "skiplist" when adding one more member of {@code memberLen} bytes passes a limit. */
     public void convertIfNeeded(long newSize, long memberLen, long maxEntries, long maxValue) {
-        if (rep instanceof byte[] && (newSize > maxEntries || memberLen > maxValue)) {
-            byte[] lp = (byte[]) rep;
+        if (rep() instanceof byte[] && (newSize > maxEntries || memberLen > maxValue)) {
+            byte[] lp = (byte[]) rep();
             Skiplist s = new Skiplist();
             int n = lpCount(lp);
             int p = lpFirst(lp);
@@ -265,13 +304,13 @@ public final class ZSetValue implements Value {
                 s.insert(lpMember(lp, p), lpScore(lp, p));
                 p = lpEnd(lp, p);
             }
-            rep = s;
+            rep(s);
         }
     }
 
     /** Redis' zsetConvertToListpackIfNeeded, used by the *STORE commands on their result. */
     public void convertToListpackIfNeeded(long maxMemberLen, long maxEntries, long maxValue) {
-        if (rep instanceof Skiplist && sl().length <= maxEntries && maxMemberLen <= maxValue) {
+        if (rep() instanceof Skiplist && sl().length <= maxEntries && maxMemberLen <= maxValue) {
             Skiplist s = sl();
             int bytes = varSize((int) s.length);
             for (Node n = s.first(); n != null; n = n.next()) {
@@ -282,7 +321,7 @@ public final class ZSetValue implements Value {
             for (Node n = s.first(); n != null; n = n.next()) {
                 p = lpPut(lp, p, n.member, normalize(n.score));
             }
-            rep = lp;
+            rep(lp);
         }
     }
 
@@ -294,10 +333,10 @@ public final class ZSetValue implements Value {
     // ---- lookups ----
 
     public Node node(byte[] b, int off, int len) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().node(b, off, len);
         }
-        byte[] lp = (byte[]) rep;
+        byte[] lp = (byte[]) rep();
         int n = lpCount(lp);
         int p = lpFirst(lp);
         for (int i = 0; i < n; i++) {
@@ -323,18 +362,18 @@ public final class ZSetValue implements Value {
     }
 
     public Node first() {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().first();
         }
-        byte[] lp = (byte[]) rep;
+        byte[] lp = (byte[]) rep();
         return lpCount(lp) == 0 ? null : new Cursor(lp, 0, lpFirst(lp), null);
     }
 
     public Node last() {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().tail;
         }
-        byte[] lp = (byte[]) rep;
+        byte[] lp = (byte[]) rep();
         int n = lpCount(lp);
         if (n == 0) {
             return null;
@@ -357,11 +396,11 @@ public final class ZSetValue implements Value {
 
     /** Adds a member that is not present. Precondition: {@code node(member) == null}. */
     public Node insert(byte[] member, double score) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().insert(member, score);
         }
         score = normalize(score);
-        byte[] lp = (byte[]) rep;
+        byte[] lp = (byte[]) rep();
         int n = lpCount(lp);
         int p = lpFirst(lp);
         int i = 0;
@@ -378,13 +417,13 @@ public final class ZSetValue implements Value {
         byte[] piece = new byte[lpSize(member.length, score)];
         lpPut(piece, 0, member, score);
         byte[] out = lpSplice(lp, n + 1, p, p, piece);
-        rep = out;
+        rep(out);
         return new Cursor(out, i, p + varSize(n + 1) - varSize(n), null);
     }
 
     /** Removes a member; false when absent. */
     public boolean remove(byte[] member) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().remove(member);
         }
         Node x = node(member);
@@ -392,7 +431,7 @@ public final class ZSetValue implements Value {
             return false;
         }
         Cursor c = (Cursor) x;
-        rep = lpSplice((byte[]) rep, lpCount(c.lp) - 1, c.offset, c.end, null);
+        rep(lpSplice((byte[]) rep(), lpCount(c.lp) - 1, c.offset, c.end, null));
         return true;
     }
 
@@ -401,7 +440,7 @@ public final class ZSetValue implements Value {
      * returns the member's node, which is a new one when it had to move (always, in a listpack).
      */
     public Node updateScore(Node n, double newScore) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().updateScore(n, newScore);
         }
         remove(n.member);
@@ -423,10 +462,10 @@ public final class ZSetValue implements Value {
         if (rank < 0 || rank >= size()) {
             return null;
         }
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().byRank(rank);
         }
-        byte[] lp = (byte[]) rep;
+        byte[] lp = (byte[]) rep();
         int p = lpFirst(lp);
         for (int i = 0; i < rank; i++) {
             p = lpEnd(lp, p);
@@ -438,7 +477,7 @@ public final class ZSetValue implements Value {
 
     /** First node with a score in {@code r}, or null. */
     public Node firstInRange(ScoreRange r) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().firstInRange(r);
         }
         if (r.isEmpty()) {
@@ -455,7 +494,7 @@ public final class ZSetValue implements Value {
 
     /** Last node with a score in {@code r}, or null. */
     public Node lastInRange(ScoreRange r) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().lastInRange(r);
         }
         if (r.isEmpty()) {
@@ -470,7 +509,7 @@ public final class ZSetValue implements Value {
     }
 
     public Node firstInLex(LexRange r) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().firstInLex(r);
         }
         if (r.isEmpty() || !inLexRange(r)) {
@@ -487,7 +526,7 @@ public final class ZSetValue implements Value {
     }
 
     public Node lastInLex(LexRange r) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().lastInLex(r);
         }
         if (r.isEmpty() || !inLexRange(r)) {
@@ -513,7 +552,7 @@ public final class ZSetValue implements Value {
         if (f == null) {
             return 0;
         }
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().rank(sl().lastInRange(r)) - sl().rank(f) + 1;
         }
         long c = 0;
@@ -528,7 +567,7 @@ public final class ZSetValue implements Value {
         if (f == null) {
             return 0;
         }
-        if (rep instanceof byte[]) {
+        if (rep() instanceof byte[]) {
             long c = 0;
             for (Node n = f; n != null && r.lteMax(n.member); n = n.next()) {
                 c++;
@@ -541,7 +580,7 @@ public final class ZSetValue implements Value {
 
     /** Removes the elements of ascending ranks {@code start..end} (inclusive, in range); returns how many. */
     public long removeRankRange(long start, long end) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().removeRankRange(start, end);
         }
         Node from = byRank(start);
@@ -553,7 +592,7 @@ public final class ZSetValue implements Value {
     }
 
     public long removeRange(ScoreRange r) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().removeRange(r);
         }
         Node f = firstInRange(r);
@@ -565,7 +604,7 @@ public final class ZSetValue implements Value {
     }
 
     public long removeRange(LexRange r) {
-        if (rep instanceof Skiplist) {
+        if (rep() instanceof Skiplist) {
             return sl().removeRange(r);
         }
         Node f = firstInLex(r);
@@ -583,7 +622,7 @@ public final class ZSetValue implements Value {
         for (long i = 0; i < n; i++) {
             to = lpEnd(lp, to);
         }
-        rep = lpSplice(lp, lpCount(lp) - (int) n, from.offset, to, null);
+        rep(lpSplice(lp, lpCount(lp) - (int) n, from.offset, to, null));
         return n;
     }
 

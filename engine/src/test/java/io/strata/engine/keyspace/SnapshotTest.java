@@ -22,7 +22,7 @@ class SnapshotTest {
         Map<String, String> m = new TreeMap<>();
         for (int d = 0; d < ks.databases(); d++) {
             int db = d;
-            ks.db(d).forEach(e -> m.put(db + "/" + s(e.key), s((byte[]) e.value) + "|" + e.expireAt()));
+            ks.db(d).forEach(e -> m.put(db + "/" + s(e.key), s((byte[]) e.value()) + "|" + e.expireAt()));
         }
         return m;
     }
@@ -69,7 +69,7 @@ class SnapshotTest {
                 } else if (op < 90) {
                     Entry e = ks.lookupWrite(db, k, 0, k.length);
                     if (e != null) {
-                        ((byte[]) e.value)[0] = 'X'; // in-place change after a write lookup
+                        ((byte[]) e.value())[0] = 'X'; // in-place change after a write lookup
                         ks.setExpire(db, e, rnd.nextBoolean() ? -1 : System.currentTimeMillis() + 5);
                     }
                 } else if (op < 95) {
