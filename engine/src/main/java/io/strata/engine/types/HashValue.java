@@ -20,7 +20,7 @@ import java.util.function.BiConsumer;
  *
  * <p>Thread rule: keyspace thread only.
  */
-public final class HashValue implements Value {
+public final class HashValue extends PackableValue {
     /*
      * Listpack encoding: the pair count, then the pairs in insertion order, each as
      * {@code len(field) field len(value) value}, all lengths LEB128 — one array per hash instead
@@ -29,52 +29,35 @@ public final class HashValue implements Value {
      * ({@link ValueHolder}).
      */
 
-    /** Standalone: the listpack array or the {@link ByteTable}; unused while bound. */
-    private Object rep;
-    /** The entry whose listpack this object is a view of, or null when standalone. */
-    private ValueHolder owner;
-
     private static final byte[] EMPTY = {0};
 
     public HashValue() {
-        rep = EMPTY;
+        super(EMPTY);
     }
 
     /** A view of the listpack {@code owner} keeps. */
     HashValue(ValueHolder owner) {
-        this.owner = owner;
+        super(owner);
+    }
+
+    @Override
+    int packedKind() {
+        return ValueHolder.HASH;
     }
 
     /** The listpack array, or null when "hashtable". */
     private byte[] lp() {
-        if (owner != null) {
-            return owner.packed(ValueHolder.HASH);
-        }
-        return rep instanceof byte[] ? (byte[]) rep : null;
+        Object r = rep();
+        return r instanceof byte[] ? (byte[]) r : null;
     }
 
     private void lp(byte[] a) {
-        if (owner != null) {
-            owner.pack(ValueHolder.HASH, a);
-        } else {
-            rep = a;
-        }
+        rep(a);
     }
 
     private ByteTable table() {
-        return owner == null && rep instanceof ByteTable ? (ByteTable) rep : null;
-    }
-
-    @Override
-    public boolean bindTo(ValueHolder h) {
-        byte[] a = lp();
-        if (a == null) {
-            return false;
-        }
-        owner = h;
-        rep = null;
-        h.pack(ValueHolder.HASH, a);
-        return true;
+        Object r = rep();
+        return r instanceof ByteTable ? (ByteTable) r : null;
     }
 
     @Override
@@ -278,12 +261,7 @@ public final class HashValue implements Value {
         for (int i = 0; i < pairs.length; i += 2) {
             t.put(pairs[i], pairs[i + 1]);
         }
-        ValueHolder o = owner;
-        owner = null;
-        rep = t;
-        if (o != null) {
-            o.unpacked(this);
-        }
+        rep(t);
     }
 
     /** Visits every field and value, in insertion order while listpack-encoded. */
@@ -355,7 +333,7 @@ public final class HashValue implements Value {
     public Value copy() {
         HashValue h = new HashValue();
         ByteTable t = table();
-        h.rep = t != null ? t.copy() : lp();
+        h.rep(t != null ? t.copy() : lp());
         return h;
     }
 
@@ -365,7 +343,7 @@ public final class HashValue implements Value {
         if (t == null) {
             // the packed array, and this object (header, two references) unless it is a view:
             // an entry keeps the array alone
-            return (owner == null ? 24 : 0) + io.strata.engine.keyspace.Memory.bytes(lp().length);
+            return (bound() ? 0 : 24) + io.strata.engine.keyspace.Memory.bytes(lp().length);
         }
         return 24 + 96 + t.bytes() + 76L * t.size();
     }

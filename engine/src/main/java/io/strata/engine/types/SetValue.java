@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread rule: keyspace thread only.
  */
-public final class SetValue implements Value {
+public final class SetValue extends PackableValue {
     /** Most members of the packed "hashtable" form (Redis 7.2's set-max-listpack-entries default). */
     static final int SMALL_ENTRIES = 128;
     /** Longest member of the packed form (Redis 7.2's set-max-listpack-value default); fits a 1-byte length. */
@@ -46,48 +46,18 @@ public final class SetValue implements Value {
      */
     private static final int INTSET_TAG = 0xF0;
 
-    /** Standalone: a byte[] (intset or packed form, see the layout above) or a {@link ByteTable}; unused while bound. */
-    private Object rep;
-    /** The entry whose array this object is a view of ({@link ValueHolder}), or null when standalone. */
-    private ValueHolder owner;
-
     private SetValue(Object rep) {
-        this.rep = rep;
+        super(rep);
     }
 
     /** A view of the array {@code owner} keeps. */
     SetValue(ValueHolder owner) {
-        this.owner = owner;
-    }
-
-    private Object rep() {
-        return owner != null ? owner.packed(ValueHolder.SET) : rep;
-    }
-
-    /** Replaces the members; a view leaving the array forms hands itself to its entry, which keeps it from now on. */
-    private void rep(Object r) {
-        if (owner == null) {
-            rep = r;
-        } else if (r instanceof byte[]) {
-            owner.pack(ValueHolder.SET, (byte[]) r);
-        } else {
-            ValueHolder o = owner;
-            owner = null;
-            rep = r;
-            o.unpacked(this);
-        }
+        super(owner);
     }
 
     @Override
-    public boolean bindTo(ValueHolder h) {
-        Object r = rep();
-        if (!(r instanceof byte[])) {
-            return false;
-        }
-        owner = h;
-        rep = null;
-        h.pack(ValueHolder.SET, (byte[]) r);
-        return true;
+    int packedKind() {
+        return ValueHolder.SET;
     }
 
     private static final byte[] EMPTY_INTSET = {(byte) (INTSET_TAG | 2)};
@@ -455,7 +425,7 @@ public final class SetValue implements Value {
         // the array, and this object (a header and two references) unless it is a view: an
         // entry keeps the array alone
         if (rep() instanceof byte[]) {
-            return (owner == null ? 24 : 0) + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep()).length);
+            return (bound() ? 0 : 24) + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep()).length);
         }
         ByteTable t = (ByteTable) rep();
         return 24 + 96 + t.bytes() + 56L * t.size();

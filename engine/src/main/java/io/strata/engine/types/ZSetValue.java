@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Thread rule: keyspace thread only.
  */
-public final class ZSetValue implements Value {
+public final class ZSetValue extends PackableValue {
     private static final int MAX_LEVEL = 32;
 
     /** One element; {@code fwd[i]}/{@code span[i]} are the level-i forward link and its width. */
@@ -192,55 +192,25 @@ public final class ZSetValue implements Value {
         }
     }
 
-    /** Standalone: the listpack array (layout at {@link #lpCount}) or a {@link Skiplist}; unused while bound. */
-    private Object rep;
-    /** The entry whose listpack this object is a view of ({@link ValueHolder}), or null when standalone. */
-    private ValueHolder owner;
-
     private static final byte[] EMPTY_LP = {0};
 
     /** An empty set reporting {@code listpack} or {@code skiplist} as its encoding. */
     public ZSetValue(boolean listpack) {
-        this.rep = listpack ? EMPTY_LP : new Skiplist();
+        super(listpack ? EMPTY_LP : new Skiplist());
     }
 
     private ZSetValue(Object rep) {
-        this.rep = rep;
+        super(rep);
     }
 
-    /** A view of the listpack {@code owner} keeps. */
+    /** A view of the listpack {@code owner} keeps (the layout at {@link #lpCount}). */
     ZSetValue(ValueHolder owner) {
-        this.owner = owner;
-    }
-
-    private Object rep() {
-        return owner != null ? owner.packed(ValueHolder.ZSET) : rep;
-    }
-
-    /** Replaces the elements; a view becoming a skiplist hands itself to its entry, which keeps it from now on. */
-    private void rep(Object r) {
-        if (owner == null) {
-            rep = r;
-        } else if (r instanceof byte[]) {
-            owner.pack(ValueHolder.ZSET, (byte[]) r);
-        } else {
-            ValueHolder o = owner;
-            owner = null;
-            rep = r;
-            o.unpacked(this);
-        }
+        super(owner);
     }
 
     @Override
-    public boolean bindTo(ValueHolder h) {
-        Object r = rep();
-        if (!(r instanceof byte[])) {
-            return false;
-        }
-        owner = h;
-        rep = null;
-        h.pack(ValueHolder.ZSET, (byte[]) r);
-        return true;
+    int packedKind() {
+        return ValueHolder.ZSET;
     }
 
     /**
@@ -285,7 +255,7 @@ public final class ZSetValue implements Value {
         if (rep() instanceof byte[]) {
             // the array, and this object (a header and two references) unless it is a view: an
             // entry keeps the array alone
-            return (owner == null ? 24 : 0) + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep()).length);
+            return (bound() ? 0 : 24) + io.strata.engine.keyspace.Memory.bytes(((byte[]) rep()).length);
         }
         // per element the node, level arrays, member array and index slot (measured); per set this
         // object (24), the Skiplist (48), the header node with its 32-level arrays (464) and the
