@@ -44,6 +44,12 @@ public class DispatchBench {
     private Args[] sets;
     private Args[] gets;
     private Args ping;
+    /** Over {@value #KEYS} hashes, sets and sorted sets of 5 short elements each, as the memory bench loads. */
+    private Args[] hgets;
+    private Args[] hsets;
+    private Args[] sismembers;
+    private Args[] zscores;
+    private Args[] zincrbys;
     private int i;
 
     @Setup
@@ -60,6 +66,29 @@ public class DispatchBench {
             engine.execute(client, sets[k]);
         }
         ping = Args.of(BenchData.ascii("PING"));
+        hgets = new Args[KEYS];
+        hsets = new Args[KEYS];
+        sismembers = new Args[KEYS];
+        zscores = new Args[KEYS];
+        zincrbys = new Args[KEYS];
+        for (int k = 0; k < KEYS; k++) {
+            byte[] h = BenchData.ascii("h:" + k);
+            byte[] s = BenchData.ascii("s:" + k);
+            byte[] z = BenchData.ascii("z:" + k);
+            engine.execute(client, Args.of(BenchData.ascii("HSET"), h, BenchData.ascii("f1"), BenchData.ascii("v1"),
+                BenchData.ascii("f2"), BenchData.ascii("v2"), BenchData.ascii("f3"), BenchData.ascii("v3"),
+                BenchData.ascii("f4"), BenchData.ascii("v4"), BenchData.ascii("f5"), BenchData.ascii("v5")));
+            engine.execute(client, Args.of(BenchData.ascii("SADD"), s, BenchData.ascii("m1"), BenchData.ascii("m2"),
+                BenchData.ascii("m3"), BenchData.ascii("m4"), BenchData.ascii("m5")));
+            engine.execute(client, Args.of(BenchData.ascii("ZADD"), z, BenchData.ascii("1"), BenchData.ascii("m1"),
+                BenchData.ascii("2"), BenchData.ascii("m2"), BenchData.ascii("3"), BenchData.ascii("m3"),
+                BenchData.ascii("4"), BenchData.ascii("m4"), BenchData.ascii("5"), BenchData.ascii("m5")));
+            hgets[k] = Args.of(BenchData.ascii("HGET"), h, BenchData.ascii("f4"));
+            hsets[k] = Args.of(BenchData.ascii("HSET"), h, BenchData.ascii("f3"), BenchData.ascii("v9"));
+            sismembers[k] = Args.of(BenchData.ascii("SISMEMBER"), s, BenchData.ascii("m4"));
+            zscores[k] = Args.of(BenchData.ascii("ZSCORE"), z, BenchData.ascii("m4"));
+            zincrbys[k] = Args.of(BenchData.ascii("ZINCRBY"), z, BenchData.ascii("0"), BenchData.ascii("m3"));
+        }
     }
 
     @TearDown
@@ -78,6 +107,36 @@ public class DispatchBench {
     @Benchmark
     public long get() {
         engine.execute(client, gets[i++ & (KEYS - 1)]);
+        return channel.replies;
+    }
+
+    @Benchmark
+    public long hget() {
+        engine.execute(client, hgets[i++ & (KEYS - 1)]);
+        return channel.replies;
+    }
+
+    @Benchmark
+    public long hset() {
+        engine.execute(client, hsets[i++ & (KEYS - 1)]);
+        return channel.replies;
+    }
+
+    @Benchmark
+    public long sismember() {
+        engine.execute(client, sismembers[i++ & (KEYS - 1)]);
+        return channel.replies;
+    }
+
+    @Benchmark
+    public long zscore() {
+        engine.execute(client, zscores[i++ & (KEYS - 1)]);
+        return channel.replies;
+    }
+
+    @Benchmark
+    public long zincrby() {
+        engine.execute(client, zincrbys[i++ & (KEYS - 1)]);
         return channel.replies;
     }
 

@@ -8,7 +8,6 @@ import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.keyspace.Entry;
 import io.strata.engine.keyspace.Memory;
-import io.strata.engine.types.Types;
 
 import static io.strata.engine.command.CommandFlag.READONLY;
 
@@ -53,7 +52,7 @@ public final class MemoryCommands extends CommandGroup {
             r.nullBulk();
             return;
         }
-        r.integer(Memory.bytes(e.key.length) + Types.memoryUsage(e.value()) + 56);
+        r.integer(Memory.keyBytes(e));
     }
 
     private void stats(Client c, Args a, ReplySink r) {

@@ -28,6 +28,11 @@ public final class Memory {
     }
 
     static long entryBytes(Entry e) {
-        return ENTRY + TABLE_SHARE + bytes(e.key.length) + Types.memoryUsage(e.value());
+        return TABLE_SHARE + keyBytes(e);
+    }
+
+    /** MEMORY USAGE of a key: its entry, key array and value (Redis counts its dictEntry, key and object alike). */
+    public static long keyBytes(Entry e) {
+        return ENTRY + bytes(e.key.length) + Types.memoryUsage(e.value());
     }
 }
