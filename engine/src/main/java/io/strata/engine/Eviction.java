@@ -24,6 +24,8 @@ public final class Eviction {
     private final Entry[] poolEntry = new Entry[POOL];
     private final Database[] poolDb = new Database[POOL];
     private final long[] poolScore = new long[POOL];
+    /** The database's epoch when the candidate was pooled (a flush or swap since makes it stale). */
+    private final long[] poolEpoch = new long[POOL];
     private int poolSize;
     private String poolPolicy;
 
@@ -183,10 +185,13 @@ public final class Eviction {
             poolEntry[best] = poolEntry[poolSize];
             poolDb[best] = poolDb[poolSize];
             poolScore[best] = poolScore[poolSize];
+            long seenAt = poolEpoch[best];
+            poolEpoch[best] = poolEpoch[poolSize];
             poolEntry[poolSize] = null;
             poolDb[poolSize] = null;
             // still this database's live entry (not deleted, moved, flushed or swapped away)?
-            if (db.findRaw(victim.key) == victim && (!volatileOnly || victim.hasExpire())) {
+            // (O(1): re-finding it by key cost a tenth of a spilling load, profiled)
+            if (db.holds(victim, seenAt) && (!volatileOnly || victim.hasExpire())) {
                 dbOut[0] = db;
                 return victim;
             }
@@ -212,6 +217,7 @@ public final class Eviction {
             poolEntry[poolSize] = e;
             poolDb[poolSize] = db;
             poolScore[poolSize] = score;
+            poolEpoch[poolSize] = db.epoch();
             poolSize++;
             return;
         }
@@ -225,6 +231,7 @@ public final class Eviction {
             poolEntry[worst] = e;
             poolDb[worst] = db;
             poolScore[worst] = score;
+            poolEpoch[worst] = db.epoch();
         }
     }
 

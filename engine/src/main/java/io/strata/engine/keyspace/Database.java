@@ -125,6 +125,23 @@ public final class Database {
         return memory;
     }
 
+    /** Bumped whenever the whole contents go (FLUSHDB) or change places (SWAPDB). */
+    private long epoch;
+
+    /** See {@link #holds}: the value to remember alongside an entry. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /**
+     * Whether {@code e}, seen here when {@link #epoch} was {@code seenAt}, is still one of this
+     * database's RAM entries: O(1), without hashing its key again (an entry leaves RAM only
+     * through removal, which marks it, or a flush or swap, which moves the epoch).
+     */
+    public boolean holds(Entry e, long seenAt) {
+        return seenAt == epoch && e.charged() >= 0;
+    }
+
     /** Re-estimates the memory of a live entry after its value changed in place. */
     void recharge(Entry e) {
         long was = e.charged();
@@ -165,16 +182,18 @@ public final class Database {
     }
 
     public void remove(Entry e) {
+        int slot = Crc16.slot(e.key, 0, e.key.length);
+        beforeMutate(slot); // a snapshot keeps the slot as it was first
         if (e.backed()) {
-            beforeMutate(Crc16.slot(e.key, 0, e.key.length)); // a snapshot keeps the slot as it was first
             dropBacking(e);
         }
-        removeFromRam(e);
+        removeFromRam(e, slot);
     }
 
     /** Removes a RAM entry whose spill record stays (a demotion of an unchanged entry). */
     void removeKeepingBacking(Entry e) {
-        beforeMutate(Crc16.slot(e.key, 0, e.key.length)); // a snapshot keeps the slot (entry still backed) first
+        int slot = Crc16.slot(e.key, 0, e.key.length);
+        beforeMutate(slot); // a snapshot keeps the slot (entry still backed) first
         if (e.backed()) {
             e.backed(false);
             backed--;
@@ -182,12 +201,11 @@ public final class Database {
                 backedExpires--;
             }
         }
-        removeFromRam(e);
+        removeFromRam(e, slot);
     }
 
-    private void removeFromRam(Entry e) {
-        int slot = Crc16.slot(e.key, 0, e.key.length);
-        beforeMutate(slot);
+    /** Precondition: {@link #beforeMutate} ran for {@code slot}, the entry's. */
+    private void removeFromRam(Entry e, int slot) {
         Segment s = segments[slot];
         if (s != null && s.remove(e)) {
             keys--;
@@ -218,6 +236,7 @@ public final class Database {
     }
 
     public void clear() {
+        epoch++;
         snap = null; // the epoch array now belongs to the snapshot alone
         segments = new Segment[Crc16.SLOTS];
         keys = 0;
@@ -233,6 +252,8 @@ public final class Database {
 
     /** Exchanges the whole contents with {@code other} (SWAPDB); the indexes stay. */
     public void swapContents(Database other) {
+        epoch++;
+        other.epoch++;
         Segment[] s = segments;
         segments = other.segments;
         other.segments = s;
