@@ -364,6 +364,7 @@ public final class AdminCommands extends CommandGroup {
         long stored = 0;
         long generations = 0;
         long filter = 0;
+        long pendingBytes = 0;
         long filterHits = 0;
         long falsePositives = 0;
         long compactionMoves = 0;
@@ -378,6 +379,7 @@ public final class AdminCommands extends CommandGroup {
                 stored += s.storedBytes();
                 generations += s.liveGenerations();
                 filter += s.filterBytes();
+                pendingBytes += s.pendingBytes();
                 filterHits += s.filterMisses;
                 falsePositives += s.filterFalsePositives;
                 compactionMoves += s.compactionMoves;
@@ -387,12 +389,13 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "tier_hot_keys", hot);
         field(sb, "tier_cold_keys", cold);
         field(sb, "tier_backed_keys", backed);
-        field(sb, "tier_hot_bytes", ks.usedMemory() - filter);
+        field(sb, "tier_hot_bytes", ks.usedMemory() - filter - pendingBytes);
         field(sb, "tier_spill_file_bytes", files);
         field(sb, "tier_spill_stored_bytes", stored);
         field(sb, "tier_spill_max_size", engine.config.tierSpillMaxSize);
         field(sb, "tier_spill_generations", generations);
         field(sb, "tier_filter_bytes", filter);
+        field(sb, "tier_spill_pending_bytes", pendingBytes);
         field(sb, "tier_promotions", ks.promotions);
         field(sb, "tier_demotions", ks.demotions);
         field(sb, "tier_cold_reads", ks.coldReads);

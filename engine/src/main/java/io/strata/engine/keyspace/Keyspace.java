@@ -496,12 +496,12 @@ public final class Keyspace {
         return hotMemory() + filterMemory();
     }
 
-    /** Bytes of the spill tier's in-RAM key filters. */
+    /** Bytes of the spill tier's in-RAM key filters and of the records on their way to its files. */
     public long filterMemory() {
         long m = 0;
         for (Database db : dbs) {
             if (db.cold != null) {
-                m += db.cold.filterBytes();
+                m += db.cold.filterBytes() + db.cold.pendingBytes();
             }
         }
         return m;

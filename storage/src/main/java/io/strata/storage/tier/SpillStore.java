@@ -89,6 +89,19 @@ public final class SpillStore implements Closeable {
     /** {@link #prefetch} holds it shared; closing a map takes it exclusively (no read races an unmap). */
     private final java.util.concurrent.locks.ReentrantReadWriteLock closeLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
+    /**
+     * Records handed to the {@link SpillWriter} and not yet known to be written, by key: reads
+     * answer from here until the map has the record. Each one's hash is already in its
+     * generation's filter, so only a key the filters say may be here is looked up.
+     */
+    private final java.util.HashMap<ByteBuffer, SpillWriter.Op> pending = new java.util.HashMap<>();
+    /** The same ops in the order handed over (the writer finishes them in about that order). */
+    private final java.util.ArrayDeque<SpillWriter.Op> inFlight = new java.util.ArrayDeque<>();
+    private long inFlightBytes;
+    /** Past either bound the keyspace thread writes queued records itself instead of queuing more. */
+    private static final int MAX_IN_FLIGHT = 8192;
+    private static final long MAX_IN_FLIGHT_BYTES = 4L << 20;
+
     // statistics
     public long filterMisses;
     public long filterFalsePositives;
@@ -258,8 +271,7 @@ public final class SpillStore implements Closeable {
     public PutResult put(byte[] key, byte[] record) {
         long h = CuckooFilter.hash(key);
         int p = partition(h);
-        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
-        if (mightContain(p, h)) {
+        if (mightContain(p, h) && settlePending(key) == null) {
             int g = locate(key, p);
             if (g >= 0) {
                 drop(key, p, g);
@@ -268,7 +280,11 @@ public final class SpillStore implements Closeable {
         if (maxBytes > 0 && storedBytes() + key.length + record.length + RECORD_OVERHEAD > maxBytes) {
             return PutResult.FULL;
         }
-        putNewest(p, h, key, record);
+        if (SpillWriter.ENABLED) {
+            handOver(p, h, key, record);
+        } else {
+            putNewest(p, h, key, record);
+        }
         count++;
         keyBytes += key.length;
         recordBytes += record.length;
@@ -281,11 +297,7 @@ public final class SpillStore implements Closeable {
      */
     private void putNewest(int p, long h, byte[] key, byte[] record) {
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
-        int last = gens.size() - 1;
-        if (last < 0 || isFrozen(p, last) || filters.get(p).get(last).full()) {
-            newGeneration(p);
-            last = gens.size() - 1;
-        }
+        int last = newestWritable(p);
         try {
             gens.get(last).put(key, record);
         } catch (IllegalStateException | IllegalArgumentException full) {
@@ -295,6 +307,114 @@ public final class SpillStore implements Closeable {
             gens.get(last).put(key, record);
         }
         filters.get(p).get(last).add(h);
+    }
+
+    /** The generation of partition {@code p} new records go to (a new one when the newest is frozen or full). */
+    private int newestWritable(int p) {
+        int last = partitions.get(p).size() - 1;
+        if (last < 0 || isFrozen(p, last) || filters.get(p).get(last).full()) {
+            newGeneration(p);
+            last = partitions.get(p).size() - 1;
+        }
+        return last;
+    }
+
+    /**
+     * As {@link #putNewest}, but the map write is left to the {@link SpillWriter}: the record is
+     * in the filter and readable from {@link #pending} at once.
+     */
+    private void handOver(int p, long h, byte[] key, byte[] record) {
+        retireWritten();
+        while (inFlight.size() >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+            retire(inFlight.poll()); // the writer is behind: write the oldest here rather than queue more
+        }
+        int g = newestWritable(p);
+        CuckooFilter filter = filters.get(p).get(g);
+        filter.add(h);
+        SpillWriter.Op op = new SpillWriter.Op(this, partitions.get(p).get(g), filter, p, h, key, record);
+        pending.put(ByteBuffer.wrap(key), op);
+        inFlight.add(op);
+        inFlightBytes += key.length + record.length;
+        SpillWriter.get().submit(op);
+    }
+
+    /** Forgets the ops at the head of {@link #inFlight} that are written (or cancelled). */
+    private void retireWritten() {
+        SpillWriter.Op op;
+        while ((op = inFlight.peek()) != null) {
+            int st = op.state;
+            if (st != SpillWriter.DONE && st != SpillWriter.CANCELLED) {
+                return;
+            }
+            inFlight.poll();
+            forget(op);
+        }
+    }
+
+    private void forget(SpillWriter.Op op) {
+        inFlightBytes -= op.key.length + op.record.length;
+        ByteBuffer k = ByteBuffer.wrap(op.key);
+        if (pending.get(k) == op) {
+            pending.remove(k);
+        }
+    }
+
+    /**
+     * Makes sure a handed-over record is in its map: written here if still queued, waited for if
+     * being written, written into a new generation if its map was full. Then forgets it.
+     */
+    private void retire(SpillWriter.Op op) {
+        if (op.state == SpillWriter.QUEUED) {
+            SpillWriter.execute(op);
+        }
+        while (op.state == SpillWriter.WRITING) {
+            Thread.onSpinWait();
+        }
+        if (op.claim(SpillWriter.FAILED, SpillWriter.DONE)) {
+            op.filter.remove(op.hash);
+            putNewest(op.partition, op.hash, op.key, op.record);
+        }
+        forget(op);
+    }
+
+    /** Waits until every record handed over is in its map (before walking, freezing or closing maps). */
+    private void drainWriter() {
+        SpillWriter.Op op;
+        while ((op = inFlight.poll()) != null) {
+            retire(op);
+        }
+        pending.clear();
+    }
+
+    /**
+     * A key about to be removed or replaced whose record was handed over: if not yet written it
+     * is withdrawn and its record returned (the store no longer counts it); otherwise, once the
+     * map has it, null (the caller removes it from the map as any record).
+     */
+    private byte[] settlePending(byte[] key) {
+        if (pending.isEmpty()) {
+            return null;
+        }
+        ByteBuffer k = ByteBuffer.wrap(key);
+        SpillWriter.Op op = pending.get(k);
+        if (op == null) {
+            return null;
+        }
+        while (true) {
+            if (op.claim(SpillWriter.QUEUED, SpillWriter.CANCELLED) || op.claim(SpillWriter.FAILED, SpillWriter.CANCELLED)) {
+                pending.remove(k);
+                op.filter.remove(op.hash);
+                count--;
+                keyBytes -= op.key.length;
+                recordBytes -= op.record.length;
+                return op.record;
+            }
+            if (op.state == SpillWriter.DONE) {
+                pending.remove(k);
+                return null;
+            }
+            Thread.onSpinWait(); // being written this instant
+        }
     }
 
     /** Whether any generation's filter of partition {@code p} may hold hash {@code h}. */
@@ -332,6 +452,12 @@ public final class SpillStore implements Closeable {
             filterMisses++;
             return null;
         }
+        if (!pending.isEmpty()) {
+            SpillWriter.Op op = pending.get(ByteBuffer.wrap(key));
+            if (op != null && op.state != SpillWriter.DONE) {
+                return op.record; // handed over, perhaps not in the map yet
+            }
+        }
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
         for (int g = gens.size() - 1; g >= 0; g--) {
             byte[] v = gens.get(g).get(key);
@@ -352,6 +478,10 @@ public final class SpillStore implements Closeable {
         int p = partition(h);
         if (count == 0 || !mightContain(p, h)) {
             return null;
+        }
+        byte[] withdrawn = settlePending(key);
+        if (withdrawn != null) {
+            return withdrawn;
         }
         int g = locate(key, p);
         return g < 0 ? null : drop(key, p, g);
@@ -402,11 +532,16 @@ public final class SpillStore implements Closeable {
     }
 
     /**
-     * RAM held by the key filters (and the removals noted during a freeze). Kept as a running sum:
+     * RAM held by the key filters and the removals noted during a freeze. Kept as a running sum:
      * the engine asks before every command.
      */
     public long filterBytes() {
         return filterTableBytes + deferred.size() * 64L;
+    }
+
+    /** Bytes of the records handed to the writer and not yet known written (at most 4 MB). */
+    public long pendingBytes() {
+        return inFlightBytes;
     }
 
     /** Generations created since open. */
@@ -455,6 +590,7 @@ public final class SpillStore implements Closeable {
      * visited unless compaction moves it into the newest generation behind the cursor.
      */
     public long scan(long cursor, BiConsumer<byte[], byte[]> visitor) {
+        drainWriter();
         long pos = cursor == 0 ? 0 : cursor - 1;
         int p = (int) (pos >>> 40);
         int id = (int) ((pos >>> 20) & 0xfffff);
@@ -504,6 +640,7 @@ public final class SpillStore implements Closeable {
         if (count == 0) {
             return null;
         }
+        drainWriter();
         for (int tries = 0; tries < 64; tries++) {
             int p = rnd.nextInt(PARTITIONS);
             List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
@@ -532,6 +669,7 @@ public final class SpillStore implements Closeable {
 
     /** Visits every live record (KEYS, a synchronous save); the store must not change meanwhile. */
     public void forEach(BiConsumer<byte[], byte[]> visitor) {
+        drainWriter();
         for (int p = 0; p < PARTITIONS; p++) {
             List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
             for (int g = 0; g < gens.size(); g++) {
@@ -575,6 +713,7 @@ public final class SpillStore implements Closeable {
         if (frozenCount != null) {
             throw new IllegalStateException("spill store already frozen");
         }
+        drainWriter(); // the frozen maps are then never written again until the thaw
         frozenCount = new int[PARTITIONS];
         List<ChronicleMap<byte[], byte[]>> maps = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
@@ -593,6 +732,7 @@ public final class SpillStore implements Closeable {
         if (frozenCount == null) {
             return;
         }
+        drainWriter();
         for (ByteBuffer k : deferred) {
             byte[] key = k.array();
             int p = partition(CuckooFilter.hash(key));
@@ -645,6 +785,7 @@ public final class SpillStore implements Closeable {
             if (src < 0) {
                 continue;
             }
+            drainWriter(); // (only when there is work: during a load the writer is kept busy)
             for (int g = 1; g < gens.size() - 1 && gens.size() > MAX_GENERATIONS; g++) {
                 if (gens.get(g).longSize() < gens.get(src).longSize()) {
                     src = g;
@@ -696,6 +837,7 @@ public final class SpillStore implements Closeable {
 
     /** Drops every record quickly: closes and deletes the generations. Precondition: not frozen. */
     public void clear() {
+        drainWriter();
         closeMaps(true);
         deferred.clear();
         frozenCount = null;
@@ -740,6 +882,7 @@ public final class SpillStore implements Closeable {
     public void close() {
         if (!closed) {
             closed = true;
+            drainWriter();
             closeMaps(true);
             dir.toFile().delete();
         }

@@ -65,6 +65,52 @@ class SpillStoreTest {
     }
 
     @Test
+    void recordsOnTheirWayToTheWriterAreReadReplacedAndRemovedAtOnce() {
+        // every put is followed at once by reads, replacements and removals of recent keys, while
+        // the writer thread may not have written them yet; scans, freezes and compaction steps
+        // in between must see exactly the model
+        assertTrue(SpillWriter.ENABLED || Runtime.getRuntime().availableProcessors() == 1, "writer thread in use");
+        try (SpillStore s = SpillStore.open(dir.resolve("spill"), 0, 2000)) {
+            Random rnd = new Random(7);
+            Map<String, byte[]> model = new HashMap<>();
+            for (int i = 0; i < 120_000; i++) {
+                String k = "k:" + (i - rnd.nextInt(Math.min(i + 1, 50)));
+                int op = rnd.nextInt(10);
+                if (op < 6) {
+                    byte[] v = new byte[20 + rnd.nextInt(300)];
+                    rnd.nextBytes(v);
+                    assertEquals(SpillStore.PutResult.OK, s.put(b(k), v));
+                    model.put(k, v);
+                } else if (op < 8) {
+                    assertArrayEquals(model.get(k), s.get(b(k)), k);
+                } else {
+                    assertTrue(Arrays.equals(model.remove(k), s.remove(b(k))), k);
+                }
+                if (i % 20_000 == 19_999) {
+                    Map<String, byte[]> seen = new HashMap<>();
+                    long cursor = 0;
+                    do {
+                        cursor = s.scan(cursor, (key, v) -> seen.put(new String(key, StandardCharsets.UTF_8), v));
+                    } while (cursor != 0);
+                    assertSame(model, seen);
+                    SpillStore.Frozen f = s.freeze();
+                    Map<String, byte[]> frozen = new HashMap<>();
+                    s.put(b("during-freeze"), b("x"));
+                    f.forEach((key, v) -> frozen.put(new String(key, StandardCharsets.UTF_8), v));
+                    assertSame(model, frozen);
+                    s.remove(b("during-freeze"));
+                    s.thaw();
+                    s.compactStep(5000);
+                }
+            }
+            assertEquals(model.size(), s.size());
+            for (Map.Entry<String, byte[]> e : model.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(b(e.getKey())), e.getKey());
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseWritesPastTheByteBudgetAndKeepServingReads() {
         try (SpillStore s = SpillStore.open(dir.resolve("spill"), 64L * 1024 * 1024)) {
             byte[] v = new byte[1000];

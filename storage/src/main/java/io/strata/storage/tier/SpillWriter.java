@@ -1,0 +1,138 @@
+package io.strata.storage.tier;
+
+import net.openhft.chronicle.map.ChronicleMap;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Writes spill records into their Chronicle maps on a thread of its own, so that the keyspace
+ * thread hands a demoted record over instead of copying it into the mmap'd file itself. Profiled
+ * on a load streaming past maxmemory, the map write (hash search, allocation, the copy and the
+ * first-touch page faults of a new file) was a third of the keyspace thread's time.
+ *
+ * <p>One writer thread serves every {@link SpillStore} of the process. A store enqueues an
+ * {@link Op} and keeps it readable until it is written; it may also run queued ops itself
+ * ({@link #helpOne}) when the writer falls behind, so it never waits for that thread.
+ */
+final class SpillWriter {
+    static final int QUEUED = 0;
+    static final int WRITING = 1;
+    static final int DONE = 2;
+    /** The map was full: the owning store writes the record again into a new generation. */
+    static final int FAILED = 3;
+    static final int CANCELLED = 4;
+
+    /** One record on its way into a map. */
+    static final class Op {
+        final SpillStore store;
+        final ChronicleMap<byte[], byte[]> map;
+        /** The filter of the generation it goes to (it already holds the key's hash). */
+        final CuckooFilter filter;
+        final int partition;
+        final long hash;
+        final byte[] key;
+        final byte[] record;
+        volatile int state;
+
+        Op(SpillStore store, ChronicleMap<byte[], byte[]> map, CuckooFilter filter, int partition, long hash,
+           byte[] key, byte[] record) {
+            this.store = store;
+            this.map = map;
+            this.filter = filter;
+            this.partition = partition;
+            this.hash = hash;
+            this.key = key;
+            this.record = record;
+        }
+
+        boolean claim(int from, int to) {
+            return STATE.compareAndSet(this, from, to);
+        }
+    }
+
+    private static final AtomicIntegerFieldUpdater<Op> STATE = AtomicIntegerFieldUpdater.newUpdater(Op.class, "state");
+
+    private static final SpillWriter INSTANCE = new SpillWriter();
+
+    static SpillWriter get() {
+        return INSTANCE;
+    }
+
+    /** Whether records are handed to the writer: with one CPU the extra thread only costs switches. */
+    static final boolean ENABLED = Runtime.getRuntime().availableProcessors() > 1
+        && !"false".equals(System.getProperty("strata.spill.writer"));
+
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    private volatile Thread thread;
+    private volatile boolean parked;
+    private final AtomicInteger started = new AtomicInteger();
+
+    private SpillWriter() {
+    }
+
+    void submit(Op op) {
+        queue.offer(op);
+        if (thread == null && started.compareAndSet(0, 1)) {
+            Thread t = new Thread(this::run, "strata-spill-writer");
+            t.setDaemon(true);
+            thread = t;
+            t.start();
+        }
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Runs one queued op on the calling thread; false when the queue was empty. */
+    boolean helpOne() {
+        Op op = queue.poll();
+        if (op == null) {
+            return false;
+        }
+        execute(op);
+        return true;
+    }
+
+    private void run() {
+        while (true) {
+            Op op = queue.poll();
+            if (op != null) {
+                execute(op);
+                continue;
+            }
+            // spin a little before sleeping: while a load streams in, records arrive every few µs
+            long until = System.nanoTime() + 50_000;
+            while (queue.isEmpty() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            if (queue.isEmpty()) {
+                parked = true;
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(this, 100_000_000L);
+                }
+                parked = false;
+            }
+        }
+    }
+
+    static void execute(Op op) {
+        if (!op.claim(QUEUED, WRITING)) {
+            return; // cancelled (the key was removed or replaced before it was written)
+        }
+        int end = FAILED;
+        try {
+            op.map.put(op.key, op.record);
+            end = DONE;
+        } catch (IllegalStateException | IllegalArgumentException full) {
+            // this generation takes no more: the store writes it into a new one
+        } catch (RuntimeException e) {
+            // a closed map cannot happen (stores drain before closing one); keep the record readable
+            // and let the store write it again itself
+        } finally {
+            op.state = end;
+        }
+    }
+}
