@@ -27,6 +27,7 @@ public final class Eviction {
     /** The database's epoch when the candidate was pooled (a flush or swap since makes it stale). */
     private final long[] poolEpoch = new long[POOL];
     private int poolSize;
+    private Entry[] sampled = new Entry[8];
     private String poolPolicy;
 
     Eviction(Engine engine) {
@@ -154,6 +155,17 @@ public final class Eviction {
                     continue;
                 }
                 int samples = randomPick ? 1 : engine.config.maxmemorySamples;
+                if (!volatileOnly && !randomPick) {
+                    if (sampled.length < samples) {
+                        sampled = new Entry[samples];
+                    }
+                    int n = db.sampleEntries(random, sampled, samples);
+                    for (int i = 0; i < n; i++) {
+                        offer(db, sampled[i], score(policy, sampled[i]));
+                        sampled[i] = null;
+                    }
+                    continue;
+                }
                 for (int i = 0; i < samples; i++) {
                     Entry e = volatileOnly ? db.randomVolatileEntry(random) : db.sampleEntry(random);
                     if (e == null) {

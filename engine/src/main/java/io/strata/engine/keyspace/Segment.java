@@ -149,6 +149,26 @@ public final class Segment {
         return e;
     }
 
+    /**
+     * Up to {@code n} entries for eviction sampling into {@code out}, from consecutive buckets
+     * starting at a random one (as Redis' dictGetSomeKeys): one walk of the table instead of a
+     * probe per sample. Returns how many.
+     */
+    int sample(java.util.Random rnd, Entry[] out, int n) {
+        if (size == 0) {
+            return 0;
+        }
+        int mask = table.length - 1;
+        int i = rnd.nextInt(table.length);
+        int got = 0;
+        for (int b = 0; b < table.length && got < n; b++, i = (i + 1) & mask) {
+            for (Entry e = table[i]; e != null && got < n; e = e.next) {
+                out[got++] = e;
+            }
+        }
+        return got;
+    }
+
     void forEach(java.util.function.Consumer<Entry> visitor) {
         for (Entry head : table) {
             Entry e = head;

@@ -25,26 +25,44 @@ final class SpillWriter {
     static final int FAILED = 3;
     static final int CANCELLED = 4;
 
-    /** One record on its way into a map. */
-    static final class Op {
+    /** A key with its filter hash: the pending table's key (hashing the bytes again cost 4% of a load). */
+    static class KeyRef {
+        final byte[] key;
+        final long hash;
+
+        KeyRef(byte[] key, long hash) {
+            this.key = key;
+            this.hash = hash;
+        }
+
+        @Override
+        public final int hashCode() {
+            return (int) (hash ^ (hash >>> 32));
+        }
+
+        @Override
+        public final boolean equals(Object o) {
+            return o instanceof KeyRef && ((KeyRef) o).hash == hash && java.util.Arrays.equals(((KeyRef) o).key, key);
+        }
+    }
+
+    /** One record on its way into a map (its own key in the owning store's pending table). */
+    static final class Op extends KeyRef {
         final SpillStore store;
         final ChronicleMap<byte[], byte[]> map;
         /** The filter of the generation it goes to (it already holds the key's hash). */
         final CuckooFilter filter;
         final int partition;
-        final long hash;
-        final byte[] key;
         final byte[] record;
         volatile int state;
 
         Op(SpillStore store, ChronicleMap<byte[], byte[]> map, CuckooFilter filter, int partition, long hash,
            byte[] key, byte[] record) {
+            super(key, hash);
             this.store = store;
             this.map = map;
             this.filter = filter;
             this.partition = partition;
-            this.hash = hash;
-            this.key = key;
             this.record = record;
         }
 
@@ -73,7 +91,11 @@ final class SpillWriter {
     private SpillWriter() {
     }
 
-    void submit(Op op) {
+    /**
+     * Queues an op. {@code backlog} is how many the caller has waiting: a sleeping writer is woken
+     * only for a batch (a wake-up is a system call on each side), otherwise within 10 ms.
+     */
+    void submit(Op op, int backlog) {
         queue.offer(op);
         if (thread == null && started.compareAndSet(0, 1)) {
             Thread t = new Thread(this::run, "strata-spill-writer");
@@ -81,10 +103,12 @@ final class SpillWriter {
             thread = t;
             t.start();
         }
-        if (parked) {
+        if (parked && backlog >= WAKE_BATCH) {
             LockSupport.unpark(thread);
         }
     }
+
+    private static final int WAKE_BATCH = 32;
 
     /** Runs one queued op on the calling thread; false when the queue was empty. */
     boolean helpOne() {
@@ -103,18 +127,13 @@ final class SpillWriter {
                 execute(op);
                 continue;
             }
-            // spin a little before sleeping: while a load streams in, records arrive every few µs
-            long until = System.nanoTime() + 50_000;
-            while (queue.isEmpty() && System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
+            // no spinning: on a machine with few cores a spinning writer takes the CPU the
+            // keyspace thread (and the JIT) need; queued records are readable meanwhile
+            parked = true;
             if (queue.isEmpty()) {
-                parked = true;
-                if (queue.isEmpty()) {
-                    LockSupport.parkNanos(this, 100_000_000L);
-                }
-                parked = false;
+                LockSupport.parkNanos(this, 10_000_000L);
             }
+            parked = false;
         }
     }
 
