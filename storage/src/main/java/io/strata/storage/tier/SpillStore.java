@@ -199,35 +199,157 @@ public final class SpillStore implements Closeable {
         return (int) ((h >>> 59) & (PARTITIONS - 1));
     }
 
-    private ChronicleMap<byte[], byte[]> newGeneration(int p) {
-        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
-        // half the partition's size: the newest generation's filter is at worst a third empty
-        long entries = Math.max(firstGenerationEntries, count / PARTITIONS / 2);
-        double avgKey = count == 0 ? 24 : Math.max(8, (double) keyBytes / count);
-        double avgValue = count == 0 ? 256 : Math.max(16, (double) recordBytes / count);
+    /** A generation's map made ahead of need on the preparing thread: file created, pages populated. */
+    private static final class Prepared {
+        final int seq;
+        final long entries;
+        final File file;
+        final java.util.concurrent.CompletableFuture<ChronicleMap<byte[], byte[]>> map;
+
+        Prepared(int seq, long entries, File file, java.util.concurrent.CompletableFuture<ChronicleMap<byte[], byte[]>> map) {
+            this.seq = seq;
+            this.entries = entries;
+            this.file = file;
+            this.map = map;
+        }
+    }
+
+    /** Each partition's next generation, while one is being or has been prepared. */
+    private final Prepared[] prepared = new Prepared[PARTITIONS];
+
+    private static final java.util.concurrent.Executor PREPARER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strata-spill-prepare");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Linux' MADV_POPULATE_WRITE (5.14+). */
+    private static final int MADV_POPULATE_WRITE = 23;
+    private static volatile boolean populate = !"false".equals(System.getProperty("strata.spill.populate"));
+
+    /**
+     * Faults in every page of a new map's file mapping with one madvise call. Measured on this
+     * project's 2-core VM: 200,000 puts of 420 B into a fresh map took 1.3-1.6 s when each first
+     * write to a page faulted, 0.66-0.80 s after a populate that itself took 27-41 ms for 103 MB.
+     * The cost is that the file's blocks are allocated up front (a generation is filled to about
+     * what it was sized for before the next one starts). Off on kernels without it.
+     */
+    private static void populate(ChronicleMap<byte[], byte[]> m, File f) {
+        if (!populate) {
+            return;
+        }
+        try {
+            long addr = ((net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>) m).bsAddress();
+            if (net.openhft.posix.PosixAPI.posix().madvise(addr, f.length(), MADV_POPULATE_WRITE) != 0) {
+                populate = false; // EINVAL before Linux 5.14: writes fault pages in as they come
+            }
+        } catch (Throwable unavailable) {
+            populate = false;
+        }
+    }
+
+    private static ChronicleMap<byte[], byte[]> createMap(String name, long entries, double avgKey, double avgValue, File f)
+            throws IOException {
+        ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
+            .name(name)
+            .entries(entries)
+            .averageKeySize(avgKey)
+            .averageValueSize(avgValue)
+            // measured: the default bloat of 1.0 threw near 2x the declared entries; 20 let a
+            // map take far more than declared before a new generation is needed
+            .maxBloatFactor(20)
+            .createPersistedTo(f);
+        populate(m, f);
+        return m;
+    }
+
+    /** Entries a new generation of a partition is sized for: half the partition's size (its filter is then at worst a third empty). */
+    private long nextGenerationEntries() {
+        return Math.max(firstGenerationEntries, count / PARTITIONS / 2);
+    }
+
+    private double avgKey() {
+        return count == 0 ? 24 : Math.max(8, (double) keyBytes / count);
+    }
+
+    private double avgValue() {
+        return count == 0 ? 256 : Math.max(16, (double) recordBytes / count);
+    }
+
+    /**
+     * Starts making partition {@code p}'s next generation on the preparing thread when its newest
+     * one is three quarters full, so that the switch costs the keyspace thread nothing (creating
+     * and zeroing a map was 3% of a spilling load's keyspace thread).
+     */
+    private void prepareAhead(int p, CuckooFilter newest) {
+        if (prepared[p] != null || !SpillWriter.ENABLED || newest.size() < newest.capacity() / 4 * 3) {
+            return;
+        }
+        long entries = nextGenerationEntries();
+        double avgKey = avgKey();
+        double avgValue = avgValue();
         int seq = fileSeq++;
         File f = dir.resolve("spill-p" + p + "-" + seq + ".cm").toFile();
-        try {
-            ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
-                .name("strata-spill-p" + p + "-" + seq)
-                .entries(entries)
-                .averageKeySize(avgKey)
-                .averageValueSize(avgValue)
-                // measured: the default bloat of 1.0 threw near 2x the declared entries; 20 let a
-                // map take far more than declared before a new generation is needed
-                .maxBloatFactor(20)
-                .createPersistedTo(f);
-            gens.add(m);
-            CuckooFilter filter = new CuckooFilter(entries);
-            filters.get(p).add(filter);
-            filterTableBytes += filter.bytes();
-            generationIds.get(p).add(seq);
-            generationsCreated++;
-            publishReadView();
-            return m;
-        } catch (IOException e) {
-            throw new StorageException(Code.IO, 0, "cannot create spill file " + f + ": " + e.getMessage(), e);
+        String name = "strata-spill-p" + p + "-" + seq;
+        prepared[p] = new Prepared(seq, entries, f, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return createMap(name, entries, avgKey, avgValue, f);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, PREPARER));
+    }
+
+    /** Closes and deletes the generations prepared and not used. */
+    private void dropPrepared() {
+        for (int p = 0; p < PARTITIONS; p++) {
+            Prepared pr = prepared[p];
+            prepared[p] = null;
+            if (pr != null) {
+                try {
+                    pr.map.join().close();
+                } catch (RuntimeException failed) {
+                    // nothing was made
+                }
+                pr.file.delete();
+            }
         }
+    }
+
+    private ChronicleMap<byte[], byte[]> newGeneration(int p) {
+        List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
+        ChronicleMap<byte[], byte[]> m = null;
+        long entries = 0;
+        int seq = 0;
+        Prepared pr = prepared[p];
+        prepared[p] = null;
+        if (pr != null) {
+            try {
+                m = pr.map.join();
+                entries = pr.entries;
+                seq = pr.seq;
+            } catch (RuntimeException failed) {
+                pr.file.delete(); // made here instead, reporting any error
+            }
+        }
+        if (m == null) {
+            entries = nextGenerationEntries();
+            seq = fileSeq++;
+            File f = dir.resolve("spill-p" + p + "-" + seq + ".cm").toFile();
+            try {
+                m = createMap("strata-spill-p" + p + "-" + seq, entries, avgKey(), avgValue(), f);
+            } catch (IOException e) {
+                throw new StorageException(Code.IO, 0, "cannot create spill file " + f + ": " + e.getMessage(), e);
+            }
+        }
+        gens.add(m);
+        CuckooFilter filter = new CuckooFilter(entries);
+        filters.get(p).add(filter);
+        filterTableBytes += filter.bytes();
+        generationIds.get(p).add(seq);
+        generationsCreated++;
+        publishReadView();
+        return m;
     }
 
     private boolean isFrozen(int p, int g) {
@@ -316,6 +438,7 @@ public final class SpillStore implements Closeable {
             newGeneration(p);
             last = partitions.get(p).size() - 1;
         }
+        prepareAhead(p, filters.get(p).get(last));
         return last;
     }
 
@@ -842,6 +965,7 @@ public final class SpillStore implements Closeable {
     /** Drops every record quickly: closes and deletes the generations. Precondition: not frozen. */
     public void clear() {
         drainWriter();
+        dropPrepared();
         closeMaps(true);
         deferred.clear();
         frozenCount = null;
@@ -887,6 +1011,7 @@ public final class SpillStore implements Closeable {
         if (!closed) {
             closed = true;
             drainWriter();
+            dropPrepared();
             closeMaps(true);
             dir.toFile().delete();
         }
