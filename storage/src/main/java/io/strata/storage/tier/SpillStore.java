@@ -448,13 +448,8 @@ public final class SpillStore implements Closeable {
      */
     private void handOver(int p, long h, byte[] key, byte[] record) {
         retireWritten();
-        while (inFlight.size() >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
-            // the writer is behind: write queued records here rather than queue more (the next
-            // queued one, not the one it is writing: waiting for that spun a seventh of the time)
-            if (!SpillWriter.get().helpOne()) {
-                retire(inFlight.poll());
-            }
-            retireWritten();
+        if (inFlight.size() >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+            waitForWriter();
         }
         int g = newestWritable(p);
         CuckooFilter filter = filters.get(p).get(g);
@@ -464,6 +459,25 @@ public final class SpillStore implements Closeable {
         inFlight.add(op);
         inFlightBytes += key.length + record.length;
         SpillWriter.get().submit(op, inFlight.size());
+    }
+
+    /**
+     * The writer is a full queue behind: let it catch up. The keyspace thread yields rather than
+     * writing records itself: its compiled put path then never inlines Chronicle's (doing so made
+     * its JIT compilation take 3 s of a cold load's compiler time), and on a machine with fewer
+     * free cores than threads the yield hands the writer the CPU.
+     */
+    private void waitForWriter() {
+        while (inFlight.size() >= MAX_IN_FLIGHT / 2 || inFlightBytes >= MAX_IN_FLIGHT_BYTES / 2) {
+            SpillWriter.Op head = inFlight.peek();
+            if (head.state == SpillWriter.FAILED || !SpillWriter.get().alive()) {
+                retire(inFlight.poll());
+                continue;
+            }
+            SpillWriter.get().wake();
+            Thread.yield();
+            retireWritten();
+        }
     }
 
     /** Forgets the ops at the head of {@link #inFlight} that are written (or cancelled). */

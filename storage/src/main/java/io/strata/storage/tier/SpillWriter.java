@@ -14,8 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  * first-touch page faults of a new file) was a third of the keyspace thread's time.
  *
  * <p>One writer thread serves every {@link SpillStore} of the process. A store enqueues an
- * {@link Op} and keeps it readable until it is written; it may also run queued ops itself
- * ({@link #helpOne}) when the writer falls behind, so it never waits for that thread.
+ * {@link Op} and keeps it readable until it is written; when the writer is a full queue behind
+ * the store waits for it, and before walking, freezing or closing maps it writes what is still
+ * queued itself.
  */
 final class SpillWriter {
     static final int QUEUED = 0;
@@ -110,14 +111,18 @@ final class SpillWriter {
 
     private static final int WAKE_BATCH = 32;
 
-    /** Runs one queued op on the calling thread; false when the queue was empty. */
-    boolean helpOne() {
-        Op op = queue.poll();
-        if (op == null) {
-            return false;
+    /** Wakes the writer if it sleeps. */
+    void wake() {
+        Thread t = thread;
+        if (parked && t != null) {
+            LockSupport.unpark(t);
         }
-        execute(op);
-        return true;
+    }
+
+    /** Whether the writer thread runs (an Error ends it; the stores then write records themselves). */
+    boolean alive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
     }
 
     private void run() {
