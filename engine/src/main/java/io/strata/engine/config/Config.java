@@ -395,7 +395,8 @@ public final class Config {
 
     private void memoryParam(String name, long min, long max, Supplier<Long> get, java.util.function.LongConsumer set) {
         add(new Param(name, List.of(), Kind.MEMORY, false, () -> Long.toString(get.get()), v -> {
-            long l = Numbers.parseMemory(v);
+            // memtoull takes digits and a unit only: no sign, no blanks
+            long l = v.isEmpty() || v.charAt(0) == '+' || !v.equals(v.trim()) ? -1 : Numbers.parseMemory(v);
             if (l < 0 && isUnsignedAboveLongMax(v)) {
                 // memtoull reads up to 2^64 - 1, so this is a range error in Redis, not a format one
                 return "argument must be between " + min + " and " + max + " inclusive";
