@@ -19,6 +19,7 @@ import io.strata.engine.util.Bytes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -598,9 +599,13 @@ public final class StreamCommands extends CommandGroup {
             r.error(ID_TOO_SMALL);
             return;
         }
+        // field names equal to the last node's master fields share its arrays (no copy, no extra heap)
+        byte[][] master = s.tailMasterFields();
         byte[][] fv = new byte[nfv][];
         for (int i = 0; i < nfv; i++) {
-            fv[i] = a.bytes(fieldPos + i);
+            int at = fieldPos + i;
+            byte[] m = master != null && i % 2 == 0 && i / 2 < master.length ? master[i / 2] : null;
+            fv[i] = m != null && Arrays.equals(a.buf(), a.off(at), a.off(at) + a.len(at), m, 0, m.length) ? m : a.bytes(at);
         }
         if (e == null) {
             e = ks.add(c.db, a.bytes(1), s);

@@ -31,6 +31,8 @@ public final class StreamValue implements Value {
 
     /** The nodes by master id (Redis' rax of listpacks). */
     final TreeMap<StreamId, Node> nodes = new TreeMap<>();
+    /** The last node (nodes.lastEntry(), kept so that XADD does not walk the map), or null. */
+    private Node tail;
     /** Consumer groups by name, in byte order as Redis' rax iterates them. */
     public final TreeMap<byte[], Group> groups = new TreeMap<>(Arrays::compareUnsigned);
     public StreamId lastId = StreamId.ZERO;
@@ -143,6 +145,18 @@ public final class StreamValue implements Value {
             inserted++;
             live++;
             baseBytes += bytes;
+        }
+
+        /** Drops unused array room once the node is full (Redis' lpShrinkToFit on the cut). */
+        void shrink() {
+            if (ms.length > inserted) {
+                ms = Arrays.copyOf(ms, inserted);
+                seq = Arrays.copyOf(seq, inserted);
+                fv = Arrays.copyOf(fv, inserted);
+                if (deleted != null) {
+                    deleted = Arrays.copyOf(deleted, inserted);
+                }
+            }
         }
 
         void markDeleted(int i) {
@@ -293,8 +307,8 @@ public final class StreamValue implements Value {
      * cap) or when it holds {@code nodeMaxEntries} entries (0 = no limit).
      */
     public void append(StreamId id, byte[][] fieldsAndValues, long nodeMaxBytes, long nodeMaxEntries) {
-        Map.Entry<StreamId, Node> last = nodes.lastEntry();
-        Node n = last == null ? null : last.getValue();
+        Node n = tail;
+        Node previous = n;
         if (n != null) {
             long elelen = 0;
             for (byte[] b : fieldsAndValues) {
@@ -311,19 +325,37 @@ public final class StreamValue implements Value {
             for (int i = 0; i < nf; i++) {
                 masterFields[i] = fieldsAndValues[2 * i];
             }
-            int cap = nodeMaxEntries > 0 && nodeMaxEntries < 8 ? (int) nodeMaxEntries : 8;
+            // a stream that filled a node will likely fill the next as far: size it so (Redis
+            // preallocates a new listpack too) instead of growing it by copies
+            int cap = previous == null ? 4 : Math.max(4, previous.inserted);
+            if (nodeMaxEntries > 0 && nodeMaxEntries < cap) {
+                cap = (int) nodeMaxEntries;
+            }
+            if (previous != null) {
+                previous.shrink();
+            }
             n = new Node(id, masterFields, cap);
             nodes.put(id, n);
-            entryBytes += 96 + 16L * nf;
+            tail = n;
+            entryBytes += nodeBytes(masterFields);
         }
         n.add(id.ms, id.seq, fieldsAndValues, entryListpackBytes(n, id.ms, id.seq, fieldsAndValues));
         length++;
-        entryBytes += entryBytes(fieldsAndValues);
+        entryBytes += entryBytes(n, fieldsAndValues);
         lastId = id;
         entriesAdded++;
         if (length == 1) {
             firstId = id;
         }
+    }
+
+    /**
+     * The field names of the node XADD appends to next, or null: the caller may pass these very
+     * arrays as an entry's field names instead of copies (entries with the master's fields then
+     * share them, as a listpack stores them once).
+     */
+    public byte[][] tailMasterFields() {
+        return tail == null ? null : tail.masterFields;
     }
 
     /** The bytes an entry adds to node {@code n}'s listpack (Redis' streamAppendItem layout). */
@@ -354,14 +386,15 @@ public final class StreamValue implements Value {
         Node n = new Node(master, masterFields, ms.length);
         for (int i = 0; i < ms.length; i++) {
             n.add(ms[i], seq[i], fv[i], entryListpackBytes(n, ms[i], seq[i], fv[i]));
-            entryBytes += entryBytes(fv[i]);
+            entryBytes += entryBytes(n, fv[i]);
             if (deleted[i]) {
                 n.markDeleted(i);
             }
         }
-        entryBytes += 96 + 16L * masterFields.length;
+        entryBytes += nodeBytes(masterFields);
         length += n.live;
         nodes.put(master, n); // even with every entry deleted: Redis' loader keeps such a node too
+        tail = n;
     }
 
     private static boolean sameFields(byte[][] master, byte[][] fv) {
@@ -397,9 +430,13 @@ public final class StreamValue implements Value {
 
     private void removeNode(Node n) {
         nodes.remove(n.master);
-        entryBytes -= 96 + 16L * n.masterFields.length;
+        if (n == tail) {
+            Map.Entry<StreamId, Node> last = nodes.lastEntry();
+            tail = last == null ? null : last.getValue();
+        }
+        entryBytes -= nodeBytes(n.masterFields);
         for (int i = 0; i < n.inserted; i++) {
-            entryBytes -= entryBytes(n.fv[i]);
+            entryBytes -= entryBytes(n, n.fv[i]);
         }
     }
 
@@ -619,6 +656,7 @@ public final class StreamValue implements Value {
         for (Map.Entry<StreamId, Node> e : nodes.entrySet()) {
             s.nodes.put(e.getKey(), e.getValue().copy());
         }
+        s.tail = s.nodes.isEmpty() ? null : s.nodes.lastEntry().getValue();
         s.length = length;
         s.lastId = lastId;
         s.firstId = firstId;
@@ -653,10 +691,26 @@ public final class StreamValue implements Value {
         return m;
     }
 
-    /** An entry's slots in its node's arrays (two longs, a reference), its array and its elements. */
-    private static long entryBytes(byte[][] fv) {
+    /** A node's own heap: the map entry, the node, its id and arrays' headers, the master fields. */
+    private static long nodeBytes(byte[][] masterFields) {
+        long m = 160 + 16L * masterFields.length;
+        for (byte[] f : masterFields) {
+            m += 16 + f.length;
+        }
+        return m;
+    }
+
+    /**
+     * An entry's slots in its node's arrays (two longs, a reference), its array and its elements,
+     * field names shared with the node's master entry not counted again.
+     */
+    private static long entryBytes(Node n, byte[][] fv) {
         long m = 24 + 16 + 8L * fv.length;
-        for (byte[] b : fv) {
+        for (int i = 0; i < fv.length; i++) {
+            byte[] b = fv[i];
+            if (i % 2 == 0 && i / 2 < n.masterFields.length && n.masterFields[i / 2] == b) {
+                continue;
+            }
             m += 16 + b.length;
         }
         return m;
