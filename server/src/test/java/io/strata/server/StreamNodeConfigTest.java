@@ -83,11 +83,11 @@ class StreamNodeConfigTest {
             + "stream-node-max-bytes 200\nstream-node-max-entries 0\n");
         try (TestServer s = TestServer.startFromFile(conf); Jedis j = new Jedis("127.0.0.1", port, 10_000)) {
             assertEquals(Map.of("stream-node-max-bytes", "200", "stream-node-max-entries", "0"), j.configGet("stream-node-*"));
-            // each entry takes 2 + 2 + 2 + (1 + 20 + 1) + 2 = 30 bytes of listpack after a 20-byte node header
+            // a node's listpack: 17 bytes with the master entry, then 2 + 2 + 2 + (1 + 20 + 1) + 2 = 30 per entry
             for (int i = 1; i <= 12; i++) {
                 j.sendCommand(() -> "XADD".getBytes(), "s", i + "-0", "f", "x".repeat(20));
             }
-            // node 1: 20 + 30 * k + 20 >= 200 cuts after k = 6 entries
+            // 17 + 30 * k plus the next entry's 21 field and value bytes reaches 200 at k = 6: two nodes of 6
             assertEquals(2L, radixTreeKeys(j, "s"));
         }
     }

@@ -33,6 +33,11 @@ public final class StreamValue implements Value {
     final TreeMap<StreamId, Node> nodes = new TreeMap<>();
     /** The last node (nodes.lastEntry(), kept so that XADD does not walk the map), or null. */
     private Node tail;
+    /**
+     * The node the last lookup landed in, or null: consumers read near where they read last, so
+     * most lookups are answered without a map search. Invariant: null or a node still in the map.
+     */
+    private Node finger;
     /** Consumer groups by name, in byte order as Redis' rax iterates them. */
     public final TreeMap<byte[], Group> groups = new TreeMap<>(Arrays::compareUnsigned);
     public StreamId lastId = StreamId.ZERO;
@@ -61,6 +66,9 @@ public final class StreamValue implements Value {
         /** Live plus deleted entries in the node (Redis' count + deleted). */
         int inserted;
         int live;
+        /** The neighbouring nodes in id order (what the map holds, linked for walks). */
+        Node prev;
+        Node next;
         /** Bytes of the listpack except the master entry's count and deleted elements. */
         long baseBytes;
 
@@ -254,6 +262,19 @@ public final class StreamValue implements Value {
         return id == null ? StreamId.ZERO : id;
     }
 
+    /** The node whose entries would hold {@code id}: the last one keyed at or below it, or null. */
+    private Node floorNode(StreamId id) {
+        Node f = finger;
+        if (f != null && f.master.compareTo(id) <= 0 && (f.next == null || f.next.master.compareTo(id) > 0)) {
+            return f;
+        }
+        if (tail != null && tail.master.compareTo(id) <= 0) {
+            return finger = tail;
+        }
+        Map.Entry<StreamId, Node> ne = nodes.floorEntry(id);
+        return finger = ne == null ? null : ne.getValue();
+    }
+
     /** The first live entry's id, 0-0 when the stream is empty. */
     public StreamId firstEntryIdOrZero() {
         StreamId id = firstEntryId();
@@ -268,17 +289,22 @@ public final class StreamValue implements Value {
 
     /** The last live entry's id, or null when the stream is empty. */
     public StreamId lastEntryId() {
-        Cursor c = range(StreamId.ZERO, StreamId.MAX, true);
-        return c.next() ? c.id() : null;
+        for (Node n = tail; n != null; n = n.prev) {
+            for (int i = n.inserted - 1; i >= 0; i--) {
+                if (!n.isDeleted(i)) {
+                    return n.id(i);
+                }
+            }
+        }
+        return null;
     }
 
     /** The fields and values of the live entry {@code id}, or null. */
     public byte[][] get(StreamId id) {
-        Map.Entry<StreamId, Node> ne = nodes.floorEntry(id);
-        if (ne == null) {
+        Node n = floorNode(id);
+        if (n == null) {
             return null;
         }
-        Node n = ne.getValue();
         int i = n.lowerBound(id.ms, id.seq);
         if (i == n.inserted || n.ms[i] != id.ms || n.seq[i] != id.seq || n.isDeleted(i)) {
             return null;
@@ -335,8 +361,7 @@ public final class StreamValue implements Value {
                 previous.shrink();
             }
             n = new Node(id, masterFields, cap);
-            nodes.put(id, n);
-            tail = n;
+            link(n);
             entryBytes += nodeBytes(masterFields);
         }
         n.add(id.ms, id.seq, fieldsAndValues, entryListpackBytes(n, id.ms, id.seq, fieldsAndValues));
@@ -393,8 +418,7 @@ public final class StreamValue implements Value {
         }
         entryBytes += nodeBytes(masterFields);
         length += n.live;
-        nodes.put(master, n); // even with every entry deleted: Redis' loader keeps such a node too
-        tail = n;
+        link(n); // even with every entry deleted: Redis' loader keeps such a node too
     }
 
     private static boolean sameFields(byte[][] master, byte[][] fv) {
@@ -411,11 +435,10 @@ public final class StreamValue implements Value {
 
     /** Removes one entry (XDEL); true when it existed. Updates nothing but the nodes. */
     public boolean delete(StreamId id) {
-        Map.Entry<StreamId, Node> ne = nodes.floorEntry(id);
-        if (ne == null) {
+        Node n = floorNode(id);
+        if (n == null) {
             return false;
         }
-        Node n = ne.getValue();
         int i = n.lowerBound(id.ms, id.seq);
         if (i == n.inserted || n.ms[i] != id.ms || n.seq[i] != id.seq || n.isDeleted(i)) {
             return false;
@@ -428,11 +451,29 @@ public final class StreamValue implements Value {
         return true;
     }
 
+    /** Puts a node above every other at the end. */
+    private void link(Node n) {
+        nodes.put(n.master, n);
+        n.prev = tail;
+        if (tail != null) {
+            tail.next = n;
+        }
+        tail = n;
+    }
+
     private void removeNode(Node n) {
         nodes.remove(n.master);
+        if (n.prev != null) {
+            n.prev.next = n.next;
+        }
+        if (n.next != null) {
+            n.next.prev = n.prev;
+        }
         if (n == tail) {
-            Map.Entry<StreamId, Node> last = nodes.lastEntry();
-            tail = last == null ? null : last.getValue();
+            tail = n.prev;
+        }
+        if (n == finger) {
+            finger = null;
         }
         entryBytes -= nodeBytes(n.masterFields);
         for (int i = 0; i < n.inserted; i++) {
@@ -525,14 +566,13 @@ public final class StreamValue implements Value {
             if (start.compareTo(end) > 0) {
                 return;
             }
-            Map.Entry<StreamId, Node> ne = nodes.floorEntry(from);
-            if (!rev && ne == null) {
-                ne = nodes.firstEntry();
+            node = floorNode(from);
+            if (!rev && node == null && !nodes.isEmpty()) {
+                node = nodes.firstEntry().getValue();
             }
-            if (ne == null) {
+            if (node == null) {
                 return;
             }
-            node = ne.getValue();
             int lb = node.lowerBound(from.ms, from.seq);
             if (rev) {
                 // the last index at or below from
@@ -554,12 +594,10 @@ public final class StreamValue implements Value {
             started = false;
             while (true) {
                 if (rev ? i < 0 : i >= node.inserted) {
-                    Map.Entry<StreamId, Node> ne = rev ? nodes.lowerEntry(node.master) : nodes.higherEntry(node.master);
-                    if (ne == null) {
-                        node = null;
+                    node = rev ? node.prev : node.next;
+                    if (node == null) {
                         return false;
                     }
-                    node = ne.getValue();
                     i = rev ? node.inserted - 1 : 0;
                     continue;
                 }
@@ -653,10 +691,9 @@ public final class StreamValue implements Value {
     @Override
     public StreamValue copy() {
         StreamValue s = new StreamValue();
-        for (Map.Entry<StreamId, Node> e : nodes.entrySet()) {
-            s.nodes.put(e.getKey(), e.getValue().copy());
+        for (Node n : nodes.values()) {
+            s.link(n.copy());
         }
-        s.tail = s.nodes.isEmpty() ? null : s.nodes.lastEntry().getValue();
         s.length = length;
         s.lastId = lastId;
         s.firstId = firstId;
