@@ -263,8 +263,8 @@ class StreamCommandsTest {
         for (String k : new String[] {"s", "empty"}) {
             out.add(x(c, "XRANGE", k, "-", "+"));
             String info = x(c, "XINFO", "STREAM", k, "FULL");
-            // node layout is Redis' business: the rax figures may differ after a reload
-            out.add(info.replaceAll("radix-tree-keys,\\d+,radix-tree-nodes,\\d+,", "").replaceAll("seen-time,\\d+,", ""));
+            // the nodes (radix-tree-keys) survive a reload as in Redis; the rax's inner node count is Redis' own
+            out.add(info.replaceAll("radix-tree-nodes,\\d+,", "").replaceAll("seen-time,\\d+,", ""));
             out.add(x(c, "XINFO", "GROUPS", k));
         }
         out.add(x(c, "XPENDING", "s", "g1"));

@@ -79,6 +79,10 @@ public final class CompareCommand implements Callable<Integer> {
         description = "Only the scripting scenario: redis-benchmark EVALSHA of a small script (GET of a random key) at each pipeline depth.")
     boolean evalshaOnly;
 
+    @Option(names = "--stream-only", negatable = false,
+        description = "Only the stream scenario: redis-benchmark XADD then XREADGROUP at pipeline 16, alternating the servers.")
+    boolean streamOnly;
+
     @Option(names = "--no-aof", negatable = false, description = "Skip the AOF scenarios.")
     boolean noAof;
 
@@ -157,25 +161,25 @@ public final class CompareCommand implements Callable<Integer> {
                 base.add(new Scenario("SET P" + p, 0, p, null));
                 base.add(new Scenario("GET P" + p, 1, p, null));
             }
-            for (int round = 1; round <= rounds && !aofOnly && !evalshaOnly; round++) {
+            for (int round = 1; round <= rounds && !aofOnly && !evalshaOnly && !streamOnly; round++) {
                 for (Scenario sc : base) {
                     samples.add(measure(gen, strata, sc, round));
                     samples.add(measure(gen, redis, sc, round));
                 }
             }
-            if (!noAof && !evalshaOnly) {
+            if (!noAof && !evalshaOnly && !streamOnly) {
                 runAof(gen, strata, redis, samples, notes);
             }
             if (!noRedisBenchmark && !aofOnly) {
                 if (Files.isExecutable(Path.of(redisBenchmark))) {
                     for (int pipeline : pipelines) {
-                        for (int round = 1; round <= rounds && !evalshaOnly; round++) {
+                        for (int round = 1; round <= rounds && !evalshaOnly && !streamOnly; round++) {
                             samples.addAll(redisBenchmark(strata, round, pipeline));
                             samples.addAll(redisBenchmark(redis, round, pipeline));
                         }
                     }
                     for (int pipeline : pipelines) {
-                        for (int round = 1; round <= rounds; round++) {
+                        for (int round = 1; round <= rounds && !streamOnly; round++) {
                             samples.addAll(evalshaBenchmark(strata, round, pipeline));
                             samples.addAll(evalshaBenchmark(redis, round, pipeline));
                         }

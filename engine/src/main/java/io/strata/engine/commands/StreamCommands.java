@@ -19,6 +19,7 @@ import io.strata.engine.util.Bytes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -323,12 +324,21 @@ public final class StreamCommands extends CommandGroup {
     }
 
     private static void replyId(ReplySink r, StreamId id) {
-        r.bulk(id.toString());
+        replyId(r, id.ms, id.seq);
+    }
+
+    private static void replyId(ReplySink r, long ms, long seq) {
+        byte[] b = StreamId.bytes(ms, seq);
+        r.bulk(b, 0, b.length);
     }
 
     private static void replyEntry(ReplySink r, StreamId id, byte[][] fv) {
+        replyEntry(r, id.ms, id.seq, fv);
+    }
+
+    private static void replyEntry(ReplySink r, long ms, long seq, byte[][] fv) {
         r.array(2);
-        replyId(r, id);
+        replyId(r, ms, seq);
         r.array(fv.length);
         for (byte[] b : fv) {
             bulk(r, b);
@@ -512,7 +522,12 @@ public final class StreamCommands extends CommandGroup {
                 return null;
             }
         } else if (t.approx) {
-            t.limit = 100L * StreamValue.NODE_MAX_ENTRIES;
+            // at most 100 nodes' worth, capped both ways for stream-node-max-entries 0 or huge
+            long perNode = engine.config.streamNodeMaxEntries;
+            t.limit = perNode > 10_000 ? 1_000_000 : 100 * perNode;
+            if (t.limit <= 0) {
+                t.limit = 10_000;
+            }
         } else {
             t.limit = 0;
         }
@@ -531,7 +546,7 @@ public final class StreamCommands extends CommandGroup {
         out.add(a(t.strategy == 1 ? "MAXLEN" : "MINID"));
         if (t.approx) {
             out.add(a("="));
-            out.add(t.strategy == 1 ? num(s.length()) : (s.entries.isEmpty() ? StreamId.ZERO : s.entries.firstKey()).bytes());
+            out.add(t.strategy == 1 ? num(s.length()) : s.firstEntryIdOrZero().bytes());
         } else {
             out.add(t.strategy == 1 ? num(t.maxlen) : t.minid.bytes());
         }
@@ -584,14 +599,18 @@ public final class StreamCommands extends CommandGroup {
             r.error(ID_TOO_SMALL);
             return;
         }
+        // field names equal to the last node's master fields share its arrays (no copy, no extra heap)
+        byte[][] master = s.tailMasterFields();
         byte[][] fv = new byte[nfv][];
         for (int i = 0; i < nfv; i++) {
-            fv[i] = a.bytes(fieldPos + i);
+            int at = fieldPos + i;
+            byte[] m = master != null && i % 2 == 0 && i / 2 < master.length ? master[i / 2] : null;
+            fv[i] = m != null && Arrays.equals(a.buf(), a.off(at), a.off(at) + a.len(at), m, 0, m.length) ? m : a.bytes(at);
         }
         if (e == null) {
             e = ks.add(c.db, a.bytes(1), s);
         }
-        s.append(id, fv);
+        s.append(id, fv, engine.config.streamNodeMaxBytes, engine.config.streamNodeMaxEntries);
         replyId(r, id);
         ks.changed(c.db, e.key);
         notify(c, "xadd", e.key);
@@ -712,16 +731,11 @@ public final class StreamCommands extends CommandGroup {
             r.array(0);
             return 0;
         }
-        NavigableMap<StreamId, byte[][]> m = s.entries.subMap(start, true, end, true);
-        if (rev) {
-            m = m.descendingMap();
-        }
-        int n = sizeUpTo(m, count);
+        int n = s.count(start, end, rev, count);
         r.array(n);
-        Iterator<Map.Entry<StreamId, byte[][]>> it = m.entrySet().iterator();
-        for (int i = 0; i < n; i++) {
-            Map.Entry<StreamId, byte[][]> en = it.next();
-            replyEntry(r, en.getKey(), en.getValue());
+        StreamValue.Cursor it = s.range(start, end, rev);
+        for (int i = 0; i < n && it.next(); i++) {
+            replyEntry(r, it.ms(), it.seq(), it.fieldsAndValues());
         }
         return n;
     }
@@ -901,12 +915,11 @@ public final class StreamCommands extends CommandGroup {
                     if (s.length() > 0 && s.lastValidId().compareTo(last) > 0) {
                         serve = true;
                         gt = last;
-                        NavigableMap<StreamId, byte[][]> m = s.entries.tailMap(last, false);
-                        StreamId upTo = m.lastKey();
-                        if (count > 0 && count < sizeUpTo(m, count + 1)) {
-                            Iterator<StreamId> it = m.keySet().iterator();
-                            for (long n = 0; n < count; n++) {
-                                upTo = it.next();
+                        StreamId upTo = s.lastValidId();
+                        if (count > 0) {
+                            StreamValue.Cursor it = s.range(last.next(), StreamId.MAX, false);
+                            for (long n = 0; n < count && it.next(); n++) {
+                                upTo = it.id();
                             }
                         }
                         moved.put(g, upTo);
@@ -1011,16 +1024,13 @@ public final class StreamCommands extends CommandGroup {
     /** Redis' streamReplyWithRange with a group: new entries move into the PEL (unless NOACK). */
     private void replyGroupRange(Client c, ReplySink r, Entry e, StreamValue s, StreamId from, long count, Group g,
                                  Consumer con, boolean noack) {
-        NavigableMap<StreamId, byte[][]> m = from == null ? java.util.Collections.emptyNavigableMap()
-            : s.entries.tailMap(from, true);
-        int n = sizeUpTo(m, count);
+        int n = from == null ? 0 : s.count(from, StreamId.MAX, false, count);
         r.array(n);
         boolean propagateLastId = false;
         long now = ks.now();
-        Iterator<Map.Entry<StreamId, byte[][]>> it = m.entrySet().iterator();
-        for (int i = 0; i < n; i++) {
-            Map.Entry<StreamId, byte[][]> en = it.next();
-            StreamId id = en.getKey();
+        StreamValue.Cursor it = n == 0 ? null : s.range(from, StreamId.MAX, false);
+        for (int i = 0; i < n && it.next(); i++) {
+            StreamId id = it.id();
             if (id.compareTo(g.lastId) > 0) {
                 if (g.entriesRead != -1 && !s.rangeHasTombstones(id, null)) {
                     g.entriesRead++;
@@ -1032,7 +1042,7 @@ public final class StreamCommands extends CommandGroup {
                     propagateLastId = true;
                 }
             }
-            replyEntry(r, id, en.getValue());
+            replyEntry(r, id, it.fieldsAndValues());
             if (!noack) {
                 Nack nack = g.pel.get(id);
                 if (nack == null) {
@@ -1063,7 +1073,7 @@ public final class StreamCommands extends CommandGroup {
         Iterator<Map.Entry<StreamId, Nack>> it = m.entrySet().iterator();
         for (int i = 0; i < n; i++) {
             Map.Entry<StreamId, Nack> en = it.next();
-            byte[][] fv = s.entries.get(en.getKey());
+            byte[][] fv = s.get(en.getKey());
             if (fv == null) {
                 r.array(2);
                 replyId(r, en.getKey());
@@ -1450,7 +1460,7 @@ public final class StreamCommands extends CommandGroup {
         for (int k = 5; k <= lastIdArg; k++) {
             StreamId id = parseId(a.str(k), 0, true, false, null).id;
             Nack nack = g.pel.get(id);
-            byte[][] fv = s.entries.get(id);
+            byte[][] fv = s.get(id);
             if (fv == null) {
                 if (nack != null) {
                     propagateXclaim(e.key, g, a.bytes(k), nack);
@@ -1565,7 +1575,7 @@ public final class StreamCommands extends CommandGroup {
             }
             cur = id.next();
             Nack nack = g.pel.get(id);
-            if (!s.entries.containsKey(id)) {
+            if (!s.contains(id)) {
                 propagateXclaim(e.key, g, id.bytes(), nack);
                 ks.changed(c.db, e.key);
                 g.pel.remove(id);
@@ -1598,7 +1608,7 @@ public final class StreamCommands extends CommandGroup {
             if (justid) {
                 replyId(r, id);
             } else {
-                replyEntry(r, id, s.entries.get(id));
+                replyEntry(r, id, s.get(id));
             }
         }
         r.array(deleted.size());
@@ -1768,16 +1778,18 @@ public final class StreamCommands extends CommandGroup {
             r.bulk("groups");
             r.integer(s.groups.size());
             r.bulk("first-entry");
-            if (s.entries.isEmpty()) {
+            StreamId first = s.firstEntryId();
+            if (first == null) {
                 r.nullBulk();
             } else {
-                replyEntry(r, s.entries.firstKey(), s.entries.firstEntry().getValue());
+                replyEntry(r, first, s.get(first));
             }
             r.bulk("last-entry");
-            if (s.entries.isEmpty()) {
+            StreamId last = s.lastEntryId();
+            if (last == null) {
                 r.nullBulk();
             } else {
-                replyEntry(r, s.entries.lastKey(), s.entries.lastEntry().getValue());
+                replyEntry(r, last, s.get(last));
             }
             return;
         }

@@ -130,6 +130,10 @@ public final class Config {
     public volatile long setMaxIntsetEntries = 512;
     public volatile long zsetMaxListpackEntries = 128;
     public volatile long zsetMaxListpackValue = 64;
+    /** Bytes a stream node's listpack may reach before XADD starts a new node; 0 = Redis' 1 GB cap. */
+    public volatile long streamNodeMaxBytes = 4096;
+    /** Entries (live plus deleted) a stream node takes before XADD starts a new one; 0 = no limit. */
+    public volatile long streamNodeMaxEntries = 100;
     /** Longest sparse HyperLogLog (header included) before it is promoted to dense. */
     public volatile long hllSparseMaxBytes = 3000;
 
@@ -329,6 +333,8 @@ public final class Config {
         sizeParam("set-max-intset-entries", null, () -> setMaxIntsetEntries, v -> setMaxIntsetEntries = v);
         sizeParam("zset-max-listpack-entries", "zset-max-ziplist-entries", () -> zsetMaxListpackEntries, v -> zsetMaxListpackEntries = v);
         sizeParam("zset-max-listpack-value", "zset-max-ziplist-value", () -> zsetMaxListpackValue, v -> zsetMaxListpackValue = v);
+        memoryParam("stream-node-max-bytes", 0, Long.MAX_VALUE, () -> streamNodeMaxBytes, v -> streamNodeMaxBytes = v);
+        longParam("stream-node-max-entries", 0, Long.MAX_VALUE, () -> streamNodeMaxEntries, v -> streamNodeMaxEntries = v);
         memoryParam("hll-sparse-max-bytes", 0, Long.MAX_VALUE, () -> hllSparseMaxBytes, v -> hllSparseMaxBytes = v);
     }
 
@@ -366,9 +372,35 @@ public final class Config {
         };
     }
 
+    /** A long long setting (Redis' INTEGER_CONFIG): a plain decimal as string2ll reads it, within bounds. */
+    private void longParam(String name, long min, long max, Supplier<Long> get, java.util.function.LongConsumer set) {
+        add(new Param(name, List.of(), Kind.INT, false, () -> Long.toString(get.get()), v -> {
+            long l;
+            try {
+                if (v.isEmpty() || v.charAt(0) == '+' || v.length() > 1 && v.charAt(0) == '0'
+                    || v.startsWith("-0") || !v.equals(v.trim())) {
+                    throw new NumberFormatException(v);
+                }
+                l = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                return "argument couldn't be parsed into an integer";
+            }
+            if (l < min || l > max) {
+                return "argument must be between " + min + " and " + max + " inclusive";
+            }
+            set.accept(l);
+            return null;
+        }));
+    }
+
     private void memoryParam(String name, long min, long max, Supplier<Long> get, java.util.function.LongConsumer set) {
         add(new Param(name, List.of(), Kind.MEMORY, false, () -> Long.toString(get.get()), v -> {
-            long l = Numbers.parseMemory(v);
+            // memtoull takes digits and a unit only: no sign, no blanks
+            long l = v.isEmpty() || v.charAt(0) == '+' || !v.equals(v.trim()) ? -1 : Numbers.parseMemory(v);
+            if (l < 0 && isUnsignedAboveLongMax(v)) {
+                // memtoull reads up to 2^64 - 1, so this is a range error in Redis, not a format one
+                return "argument must be between " + min + " and " + max + " inclusive";
+            }
             if (l < 0) {
                 return "argument must be a memory value";
             }
@@ -378,6 +410,14 @@ public final class Config {
             set.accept(l);
             return null;
         }));
+    }
+
+    private static boolean isUnsignedAboveLongMax(String v) {
+        try {
+            return Long.parseUnsignedLong(v) < 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private void sizeParam(String name, String alias, Supplier<Long> get, java.util.function.LongConsumer set) {

@@ -161,8 +161,16 @@ public final class RdbCodec {
 
     private static RdbStream streamToRdb(StreamValue s) {
         RdbStream r = new RdbStream();
-        for (Map.Entry<StreamId, byte[][]> e : s.entries.entrySet()) {
-            r.entries.add(new RdbStream.Entry(e.getKey().ms, e.getKey().seq, e.getValue()));
+        for (StreamValue.Node n : s.nodes()) {
+            RdbStream.Node rn = new RdbStream.Node(n.master.ms, n.master.seq, n.masterFields);
+            for (int i = 0; i < n.size(); i++) {
+                RdbStream.Entry e = new RdbStream.Entry(n.ms(i), n.seq(i), n.fieldsAndValues(i), n.isDeleted(i));
+                rn.entries.add(e);
+                if (!e.deleted) {
+                    r.entries.add(e);
+                }
+            }
+            r.nodes.add(rn);
         }
         r.lastMs = s.lastId.ms;
         r.lastSeq = s.lastId.seq;
@@ -197,13 +205,39 @@ public final class RdbCodec {
     private static StreamValue streamFromRdb(RdbStream r) {
         StreamValue s = new StreamValue();
         StreamId prev = null;
-        for (RdbStream.Entry e : r.entries) {
-            StreamId id = new StreamId(e.ms, e.seq);
-            if (prev != null && id.compareTo(prev) <= 0) {
-                throw corrupt("stream entries out of order");
+        if (r.nodes.isEmpty()) {
+            for (RdbStream.Entry e : r.entries) {
+                StreamId id = new StreamId(e.ms, e.seq);
+                if (prev != null && id.compareTo(prev) <= 0) {
+                    throw corrupt("stream entries out of order");
+                }
+                s.append(id, e.fieldsAndValues);
+                prev = id;
             }
-            s.append(id, e.fieldsAndValues);
-            prev = id;
+        }
+        // the nodes as saved: Redis keeps a loaded stream's listpacks, tombstones and all
+        for (RdbStream.Node n : r.nodes) {
+            int k = n.entries.size();
+            if (k == 0) {
+                throw corrupt("empty listpack inside stream");
+            }
+            long[] ms = new long[k];
+            long[] seq = new long[k];
+            byte[][][] fv = new byte[k][][];
+            boolean[] deleted = new boolean[k];
+            for (int i = 0; i < k; i++) {
+                RdbStream.Entry e = n.entries.get(i);
+                StreamId id = new StreamId(e.ms, e.seq);
+                if (prev != null && id.compareTo(prev) <= 0) {
+                    throw corrupt("stream entries out of order");
+                }
+                prev = id;
+                ms[i] = e.ms;
+                seq[i] = e.seq;
+                fv[i] = e.fieldsAndValues;
+                deleted[i] = e.deleted;
+            }
+            s.appendNode(new StreamId(n.masterMs, n.masterSeq), n.masterFields, ms, seq, fv, deleted);
         }
         s.lastId = new StreamId(r.lastMs, r.lastSeq);
         s.firstId = new StreamId(r.firstMs, r.firstSeq);

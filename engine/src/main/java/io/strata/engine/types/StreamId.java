@@ -64,6 +64,42 @@ public final class StreamId implements Comparable<StreamId> {
     }
 
     public byte[] bytes() {
-        return toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return bytes(ms, seq);
+    }
+
+    /** "ms-seq" in ASCII, both unsigned, without going through a String (every XADD replies one). */
+    public static byte[] bytes(long ms, long seq) {
+        int lm = digits(ms);
+        int ls = digits(seq);
+        byte[] b = new byte[lm + 1 + ls];
+        put(b, lm, ms);
+        b[lm] = '-';
+        put(b, b.length, seq);
+        return b;
+    }
+
+    private static int digits(long v) {
+        if (v < 0) {
+            return Long.toUnsignedString(v).length(); // 2^63 and above: rare
+        }
+        int n = 1;
+        for (long p = 10; n < 19 && v >= p; p *= 10) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes unsigned {@code v} so that its last digit lands at {@code end - 1}. */
+    private static void put(byte[] b, int end, long v) {
+        int i = end;
+        if (v < 0) {
+            long q = Long.divideUnsigned(v, 10);
+            b[--i] = (byte) ('0' + (v - q * 10));
+            v = q;
+        }
+        do {
+            b[--i] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
     }
 }

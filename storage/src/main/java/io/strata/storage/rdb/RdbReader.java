@@ -385,7 +385,7 @@ public final class RdbReader {
      * A stream (types 15, 19, 21): listpack nodes keyed by their 16-byte master id, then length,
      * last id, (19+: first id, max deleted id, entries added), and the consumer groups with their
      * PELs and consumers ({@link RdbFormat} has the layout). Deleted entries still in a node are
-     * passed over.
+     * kept in {@link RdbStream#nodes} only.
      */
     private RdbValue readStream(int type) {
         long start = in.offset();
@@ -498,6 +498,8 @@ public final class RdbReader {
         }
         int p = 3 + nf + 1; // past the master terminator
         long total = count + deleted;
+        RdbStream.Node node = new RdbStream.Node(masterMs, masterSeq, masterFields);
+        s.nodes.add(node);
         for (long e = 0; e < total; e++) {
             int flags = (int) lpInt(it, p++, at);
             long ms = masterMs + lpInt(it, p++, at);
@@ -523,8 +525,10 @@ public final class RdbReader {
                 }
             }
             p++; // lp-count
-            if ((flags & 1) == 0) {
-                s.entries.add(new RdbStream.Entry(ms, seq, fv));
+            RdbStream.Entry entry = new RdbStream.Entry(ms, seq, fv, (flags & 1) != 0);
+            node.entries.add(entry);
+            if (!entry.deleted) {
+                s.entries.add(entry);
             }
         }
     }

@@ -12,16 +12,40 @@ import java.util.List;
  * <p>Thread rule: not shared; owned by whoever built it.
  */
 public final class RdbStream {
-    /** One live entry: id and field/value pairs (f1, v1, f2, v2 …). */
+    /** One entry: id and field/value pairs (f1, v1, f2, v2 …); deleted ones only appear in {@link Node}s. */
     public static final class Entry {
         public final long ms;
         public final long seq;
         public final byte[][] fieldsAndValues;
+        /** Redis' STREAM_ITEM_FLAG_DELETED: a tombstone still held by its listpack. */
+        public final boolean deleted;
 
         public Entry(long ms, long seq, byte[][] fieldsAndValues) {
+            this(ms, seq, fieldsAndValues, false);
+        }
+
+        public Entry(long ms, long seq, byte[][] fieldsAndValues, boolean deleted) {
             this.ms = ms;
             this.seq = seq;
             this.fieldsAndValues = fieldsAndValues;
+            this.deleted = deleted;
+        }
+    }
+
+    /**
+     * One listpack node as redis-server holds and saves it: its master id (the rax key) and master
+     * fields, then every entry appended to it, deleted ones included.
+     */
+    public static final class Node {
+        public final long masterMs;
+        public final long masterSeq;
+        public final byte[][] masterFields;
+        public final List<Entry> entries = new ArrayList<>();
+
+        public Node(long masterMs, long masterSeq, byte[][] masterFields) {
+            this.masterMs = masterMs;
+            this.masterSeq = masterSeq;
+            this.masterFields = masterFields;
         }
     }
 
@@ -69,7 +93,13 @@ public final class RdbStream {
         }
     }
 
+    /** The live entries in id order. */
     public final List<Entry> entries = new ArrayList<>();
+    /**
+     * The listpack nodes holding them, as read from a file or as the server keeps them; when
+     * empty while {@link #entries} is not, the writer cuts nodes itself with Redis' default limits.
+     */
+    public final List<Node> nodes = new ArrayList<>();
     public final List<Group> groups = new ArrayList<>();
     public long lastMs;
     public long lastSeq;

@@ -246,40 +246,22 @@ public final class RdbWriter {
     }
 
     /**
-     * A stream as redis-server 7.0 saves it (RDB_TYPE_STREAM_LISTPACKS_2): the entries in listpack
-     * nodes of at most {@link #STREAM_NODE_MAX_ENTRIES} entries and about
-     * {@link #STREAM_NODE_MAX_BYTES} bytes (Redis' defaults), each keyed by its first id, then the
-     * metadata and the consumer groups.
+     * A stream as redis-server 7.0 saves it (RDB_TYPE_STREAM_LISTPACKS_2): the listpack nodes,
+     * each keyed by its master id, then the metadata and the consumer groups. The nodes are the
+     * stream's own ({@link RdbStream#nodes}: Redis writes its listpacks as they are, deleted
+     * entries included, so the cut depends on stream-node-max-bytes/-entries when the entries
+     * were added); a stream given without nodes is cut with Redis' defaults.
      */
     void writeStream(RdbStream s) {
         java.util.List<RdbStream.Entry> es = s.entries;
-        java.util.List<int[]> ranges = new java.util.ArrayList<>();
-        int from = 0;
-        while (from < es.size()) {
-            int to = from;
-            long bytes = 0;
-            while (to < es.size() && to - from < STREAM_NODE_MAX_ENTRIES) {
-                long n = 0;
-                for (byte[] b : es.get(to).fieldsAndValues) {
-                    n += b.length + 2;
-                }
-                if (to > from && bytes + n >= STREAM_NODE_MAX_BYTES) {
-                    break;
-                }
-                bytes += n;
-                to++;
-            }
-            ranges.add(new int[] {from, to});
-            from = to;
-        }
-        writeLength(ranges.size());
-        for (int[] r : ranges) {
-            RdbStream.Entry master = es.get(r[0]);
+        java.util.List<RdbStream.Node> nodes = s.nodes.isEmpty() ? defaultNodes(es) : s.nodes;
+        writeLength(nodes.size());
+        for (RdbStream.Node n : nodes) {
             byte[] key = new byte[16];
-            putBE(key, 0, master.ms);
-            putBE(key, 8, master.seq);
+            putBE(key, 0, n.masterMs);
+            putBE(key, 8, n.masterSeq);
             writeString(key);
-            byte[] lp = Packed.toListpackInts(streamNode(es.subList(r[0], r[1])));
+            byte[] lp = Packed.toListpackInts(streamNode(n));
             writeString(lp);
         }
         writeLength(es.size());
@@ -323,28 +305,63 @@ public final class RdbWriter {
     static final int STREAM_NODE_MAX_ENTRIES = 100;
     static final int STREAM_NODE_MAX_BYTES = 4096;
 
-    /** The listpack elements of one node, as Redis' streamAppendItem lays them out. */
-    private static java.util.List<byte[]> streamNode(java.util.List<RdbStream.Entry> es) {
+    /** Nodes for live entries given without them: at most the default entries, about the default bytes. */
+    private static java.util.List<RdbStream.Node> defaultNodes(java.util.List<RdbStream.Entry> es) {
+        java.util.List<RdbStream.Node> nodes = new java.util.ArrayList<>();
+        int from = 0;
+        while (from < es.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < es.size() && to - from < STREAM_NODE_MAX_ENTRIES) {
+                long n = 0;
+                for (byte[] b : es.get(to).fieldsAndValues) {
+                    n += b.length + 2;
+                }
+                if (to > from && bytes + n >= STREAM_NODE_MAX_BYTES) {
+                    break;
+                }
+                bytes += n;
+                to++;
+            }
+            RdbStream.Entry m = es.get(from);
+            byte[][] fields = new byte[m.fieldsAndValues.length / 2][];
+            for (int i = 0; i < fields.length; i++) {
+                fields[i] = m.fieldsAndValues[2 * i];
+            }
+            RdbStream.Node node = new RdbStream.Node(m.ms, m.seq, fields);
+            node.entries.addAll(es.subList(from, to));
+            nodes.add(node);
+            from = to;
+        }
+        return nodes;
+    }
+
+    /** The listpack elements of one node, as Redis' streamAppendItem lays them out (flags: 1 deleted, 2 same fields). */
+    private static java.util.List<byte[]> streamNode(RdbStream.Node node) {
         java.util.List<byte[]> out = new java.util.ArrayList<>();
-        RdbStream.Entry m = es.get(0);
-        int nf = m.fieldsAndValues.length / 2;
-        out.add(num(es.size()));
-        out.add(num(0));
+        byte[][] mf = node.masterFields;
+        int nf = mf.length;
+        int deleted = 0;
+        for (RdbStream.Entry e : node.entries) {
+            deleted += e.deleted ? 1 : 0;
+        }
+        out.add(num(node.entries.size() - deleted));
+        out.add(num(deleted));
         out.add(num(nf));
-        for (int i = 0; i < nf; i++) {
-            out.add(m.fieldsAndValues[2 * i]);
+        for (byte[] f : mf) {
+            out.add(f);
         }
         out.add(num(0)); // master entry terminator
-        for (RdbStream.Entry e : es) {
+        for (RdbStream.Entry e : node.entries) {
             byte[][] fv = e.fieldsAndValues;
             boolean same = fv.length == 2 * nf;
             for (int i = 0; same && i < nf; i++) {
-                same = java.util.Arrays.equals(fv[2 * i], m.fieldsAndValues[2 * i]);
+                same = java.util.Arrays.equals(fv[2 * i], mf[i]);
             }
             int n = fv.length / 2;
-            out.add(num(same ? 2 : 0));
-            out.add(num(e.ms - m.ms));
-            out.add(num(e.seq - m.seq));
+            out.add(num((same ? 2 : 0) | (e.deleted ? 1 : 0)));
+            out.add(num(e.ms - node.masterMs));
+            out.add(num(e.seq - node.masterSeq));
             if (same) {
                 for (int i = 0; i < n; i++) {
                     out.add(fv[2 * i + 1]);
