@@ -163,6 +163,8 @@ public final class LuaRuntime implements AutoCloseable {
     private final int runRef;
     private final int setkeysRef;
     private final int runlibRef;
+    /** The base library's collectgarbage, for {@link #memoryBytes()}. */
+    private final int gcCountRef;
     /** The client whose context commands called from Lua run in (Redis' lua_client). */
     private final Client scriptClient;
     private final LuaReplySink sink;
@@ -221,6 +223,8 @@ public final class LuaRuntime implements AutoCloseable {
         runRef = L.ref();
         prepareRef = L.ref();
         frombytesRef = L.ref();
+        L.getGlobal("collectgarbage");
+        gcCountRef = L.ref();
     }
 
     // ---- compiling ----
@@ -890,6 +894,24 @@ public final class LuaRuntime implements AutoCloseable {
     @Override
     public void close() {
         L.close();
+    }
+
+    /**
+     * The state's heap as Redis reports it: lua_gc(LUA_GCCOUNT) whole kilobytes × 1024, read through
+     * collectgarbage("count") (the binding has no lua_gc), taken from the real globals at start.
+     */
+    long memoryBytes() {
+        int top = L.getTop();
+        try {
+            L.refGet(gcCountRef);
+            L.push("count");
+            L.pCall(1, 1);
+            return (long) L.toNumber(-1) * 1024;
+        } catch (LuaException e) {
+            return 0;
+        } finally {
+            L.setTop(top);
+        }
     }
 
     private static final class ScriptChannel implements ClientChannel {

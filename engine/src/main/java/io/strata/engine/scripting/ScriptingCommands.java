@@ -46,10 +46,13 @@ public final class ScriptingCommands extends CommandGroup {
     private static final class Script {
         final int ref;
         final int flags;
+        /** Length of the script's body, for INFO's used_memory_scripts_eval. */
+        final int bodyLength;
 
-        Script(int ref, int flags) {
+        Script(int ref, int flags, int bodyLength) {
             this.ref = ref;
             this.flags = flags;
+            this.bodyLength = bodyLength;
         }
     }
 
@@ -116,6 +119,61 @@ public final class ScriptingCommands extends CommandGroup {
             fnRt = new LuaRuntime(engine);
         }
         return fnRt;
+    }
+
+    // ---- INFO memory: Redis 7.0's figures, from our own structures ----
+
+    /** Per cached script beyond its body: the SHA1 key (40 chars), the map node and the Script object. */
+    private static final int SCRIPT_OVERHEAD = 40 + 48 + 32 + 24;
+    /** Per function beyond its name and description: map nodes in both maps and the Function object. */
+    private static final int FUNCTION_OVERHEAD = 2 * 48 + 40;
+    /** Per library beyond its code and name: the map node, the Library object and its functions map. */
+    private static final int LIBRARY_OVERHEAD = 48 + 32 + 64;
+
+    /** used_memory_vm_eval: the EVAL Lua state's heap (lua_gc LUA_GCCOUNT in whole KB × 1024), 0 before one exists. */
+    public long evalVmMemory() {
+        return evalRt == null ? 0 : evalRt.memoryBytes();
+    }
+
+    /** used_memory_scripts_eval: the script cache's bodies, keys and entries. */
+    public long evalScriptsMemory() {
+        long n = 0;
+        for (Script s : scripts.values()) {
+            n += s.bodyLength + SCRIPT_OVERHEAD;
+        }
+        return n;
+    }
+
+    /** number_of_cached_scripts. */
+    public int cachedScripts() {
+        return scripts.size();
+    }
+
+    /** used_memory_vm_functions: the function libraries' Lua state heap, 0 before one exists. */
+    public long functionsVmMemory() {
+        return fnRt == null ? 0 : fnRt.memoryBytes();
+    }
+
+    /** used_memory_functions: the libraries' code, names and descriptions and their entries. */
+    public long functionsMemory() {
+        long n = 0;
+        for (Library lib : libraries.values()) {
+            n += lib.code.length + lib.name.length() + LIBRARY_OVERHEAD;
+            for (Function f : lib.functions.values()) {
+                n += f.name.length() + (f.description == null ? 0 : f.description.length()) + FUNCTION_OVERHEAD;
+            }
+        }
+        return n;
+    }
+
+    /** number_of_functions. */
+    public int functionCount() {
+        return functions.size();
+    }
+
+    /** number_of_libraries. */
+    public int libraryCount() {
+        return libraries.size();
     }
 
     /** Commands whose run the AOF wraps in MULTI/EXEC as one transaction of the writes they did. */
@@ -300,7 +358,7 @@ public final class ScriptingCommands extends CommandGroup {
             skip = end; // the newline stays, so line numbers stay those of the script
         }
         try {
-            return new Script(evalRuntime().compile(body, skip, "user_script"), flags);
+            return new Script(evalRuntime().compile(body, skip, "user_script"), flags, body.length);
         } catch (LuaRuntime.CompileError e) {
             r.error("ERR Error compiling script (new function): " + e.getMessage());
             return null;
