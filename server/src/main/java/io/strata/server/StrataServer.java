@@ -514,6 +514,19 @@ public final class StrataServer implements ServerControl {
         }
     }
 
+    /**
+     * io-threads 1, for the Lua debugger waiting for its client: handles the event loop's I/O,
+     * waiting up to {@code ms} for some. False when that cannot be done from here.
+     */
+    boolean processIoWaiting(long ms) {
+        KeyspaceIoHandler handler = keyspaceIo;
+        if (handler == null || !handler.canProcessNow()) {
+            return false;
+        }
+        handler.processWaiting(ms * 1_000_000L);
+        return true;
+    }
+
     /** The -BUSY error while {@link #processEventsWhileBlocked} handles I/O, else null; keyspace thread. */
     String busyError() {
         return busyError;
