@@ -447,7 +447,15 @@ public final class StrataServer implements ServerControl {
         for (int i = 0; i < n; i++) {
             round.get(i).flush();
         }
-        round.clear();
+        if (round.size() > n) {
+            // read while this round ran (the Lua debugger handles I/O while it waits): the next round's
+            java.util.List<Connection> later = new ArrayList<>(round.subList(n, round.size()));
+            round.clear();
+            round.addAll(later);
+            group.next().execute(roundTask);
+        } else {
+            round.clear();
+        }
     }
 
     void connectionClosed() {

@@ -229,6 +229,10 @@ final class LuaReplySink implements ReplySink {
         L.push("err");
         L.push(text);
         L.rawSet(-3);
+        // as Redis' redisProtocolToLuaType_Error: the error was counted when the command failed
+        L.push("ignore_error_stats_update");
+        L.push(true);
+        L.rawSet(-3);
         pushed();
     }
 
