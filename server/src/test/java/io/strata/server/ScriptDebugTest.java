@@ -298,6 +298,78 @@ class ScriptDebugTest {
         }
     }
 
+    @Test
+    @Covers({"script|debug", "eval"})
+    @DisplayName("A script running busy-reply-threshold without a stop is stopped with 'timeout reached, infinite loop?', as in redis-server 7.0")
+    void timeoutStopMatchesRedis() throws Exception {
+        int theirs = redisPort();
+        String script = "local i = 0\nwhile true do i = i + 1 end";
+        try (Jedis ours = server.jedis(); Jedis ref = new Jedis("127.0.0.1", theirs)) {
+            ours.configSet("lua-time-limit", "200");
+            ref.configSet("lua-time-limit", "200");
+            try {
+                List<String> expected = session(theirs, "sync", script, new String[0], 0, "c", "a");
+                List<String> actual = session(server.port(), "sync", script, new String[0], 0, "c", "a");
+                assertEquals(expected, actual);
+                assertTrue(actual.get(2).contains("stop reason = timeout reached, infinite loop?"), actual.toString());
+            } finally {
+                ours.configSet("lua-time-limit", "5000");
+                ref.configSet("lua-time-limit", "5000");
+            }
+        }
+    }
+
+    @Test
+    @Covers({"script|debug", "eval"})
+    @DisplayName("When the debugging client goes away the script runs on without stops and the server serves others again")
+    void clientGoneEndsTheStops() throws Exception {
+        try (Line dbg = new Line(server.port())) {
+            dbg.send("SCRIPT", "DEBUG", "SYNC");
+            assertEquals("+OK\r\n", dbg.drain());
+            dbg.send("EVAL", "redis.call('set', 'dbg:gone', '1')\nredis.call('set', 'dbg:gone2', '2')\nreturn 'x'", "0");
+            assertTrue(dbg.drain().startsWith("*2\r\n+* Stopped at 1"));
+        }
+        try (Jedis j = server.jedis()) {
+            long deadline = System.currentTimeMillis() + 5000;
+            while (j.get("dbg:gone2") == null && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals("1", j.get("dbg:gone"));
+            assertEquals("2", j.get("dbg:gone2"), "the rest of the script ran");
+            assertEquals("PONG", j.ping());
+        }
+    }
+
+    @Test
+    @Covers({"script|debug", "eval"})
+    @DisplayName("With io-threads 4 a session reads the same as with one thread, and other clients wait for its end")
+    void ioThreadsSession() throws Exception {
+        try (TestServer threaded = TestServer.start("--io-threads", "4")) {
+            List<String> one = session(server.port(), "sync", SCRIPT, new String[] {"dbg:io", "v"}, 1,
+                "s", "p", "b 7", "c", "t", "s", "s", "s");
+            List<String> four = session(threaded.port(), "sync", SCRIPT, new String[] {"dbg:io", "v"}, 1,
+                "s", "p", "b 7", "c", "t", "s", "s", "s");
+            assertEquals(one, four);
+            try (Line dbg = new Line(threaded.port()); RawClient other = new RawClient(threaded.port())) {
+                dbg.send("SCRIPT", "DEBUG", "YES");
+                assertEquals("+OK\r\n", dbg.drain());
+                dbg.send("EVAL", "redis.call('set', 'dbg:io2', '1')\nreturn 2", "0");
+                assertTrue(dbg.drain().startsWith("*2\r\n+* Stopped at 1"));
+                other.command("PING");
+                Thread.sleep(500);
+                assertFalse(other.hasInput(), "no -BUSY nor anything else while the session is stopped");
+                dbg.send("s");
+                dbg.drain();
+                dbg.send("c");
+                assertEquals("*1\r\n+<endsession>\r\n:2\r\n<closed>", dbg.drain());
+                assertEquals("+PONG\r\n", other.readReply());
+            }
+            try (Jedis j = threaded.jedis()) {
+                assertFalse(j.exists("dbg:io2"), "YES rolled back");
+            }
+        }
+    }
+
     // ---- redis-cli ----
 
     private static String cli(int port, String stdin, String... args) throws Exception {
