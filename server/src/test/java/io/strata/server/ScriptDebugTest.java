@@ -235,6 +235,14 @@ class ScriptDebugTest {
                 assertEquals(ref.callBinary(c), ours.callBinary(c), String.join(" ", c));
             }
         }
+        try (Line ours = new Line(server.port()); Line ref = new Line(theirs)) {
+            String pipeline = "*1\r\n$4\r\nPING\r\n*3\r\n$6\r\nSCRIPT\r\n$5\r\nDEBUG\r\n$3\r\nYES\r\n*1\r\n$4\r\nPING\r\n";
+            ours.out.write(pipeline.getBytes(StandardCharsets.US_ASCII));
+            ref.out.write(pipeline.getBytes(StandardCharsets.US_ASCII));
+            String expected = ref.drain();
+            assertEquals("+PONG\r\n-ERR SCRIPT DEBUG must be called outside a pipeline\r\n+PONG\r\n", expected);
+            assertEquals(expected, ours.drain());
+        }
     }
 
     @Test

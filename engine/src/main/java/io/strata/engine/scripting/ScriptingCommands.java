@@ -311,8 +311,9 @@ public final class ScriptingCommands extends CommandGroup {
     }
 
     private void scriptDebug(Client c, Args a, ReplySink r) {
-        if (c.inMulti || engine.inExec) {
-            // as redis-server 7.0: queued in MULTI, refused by EXEC, whose replies are pending then
+        if (c.inMulti || engine.inExec || c.channel.outputBufferLength() > 0) {
+            // as redis-server 7.0's clientHasPendingReplies check: refused behind replies not yet
+            // sent (a pipeline), and so by EXEC too (queued in MULTI, its replies are pending then)
             r.error("ERR SCRIPT DEBUG must be called outside a pipeline");
             return;
         }
