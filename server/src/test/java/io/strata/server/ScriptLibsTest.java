@@ -103,6 +103,9 @@ class ScriptLibsTest {
         "return {cmsgpack.unpack(12)}",
         "return {cmsgpack.unpack({})}",
         "return {cmsgpack.unpack(cmsgpack.pack(7), 'b')}",
+        "return {type(redis.debug), type(redis.breakpoint), tostring(redis.breakpoint())}",
+        "return tostring(redis.debug('x'))",
+        "return select('#', redis.debug('x', 1))",
     };
 
     @Test
@@ -115,6 +118,22 @@ class ScriptLibsTest {
             for (String c : CASES) {
                 assertEquals(theirs.callBinary("EVAL", c, "0"), ours.callBinary("EVAL", c, "0"), c);
             }
+        }
+    }
+
+    @Test
+    @Covers({"fcall", "function|load"})
+    @DisplayName("Functions have no redis.debug nor redis.breakpoint (EVAL's debugger API), as in redis-server 7.0")
+    void functionsHaveNoDebuggerApi() throws Exception {
+        assumeTrue(RedisServerProcess.available(), "redis-server not installed");
+        String lib = "#!lua name=dbgapi\nredis.register_function('dbgapi', function() "
+            + "return {type(redis.debug), type(redis.breakpoint), 'end'} end)";
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RawClient ours = new RawClient(server.port()); RawClient theirs = new RawClient(redis.port())) {
+            for (String[] c : new String[][] {{"FUNCTION", "LOAD", "REPLACE", lib}, {"FCALL", "dbgapi", "0"}}) {
+                assertEquals(theirs.callBinary(c), ours.callBinary(c), String.join(" ", c));
+            }
+            assertEquals("*3\r\n$3\r\nnil\r\n$3\r\nnil\r\n$3\r\nend", ScriptingTest.call(ours, "FCALL", "dbgapi", "0"));
         }
     }
 
