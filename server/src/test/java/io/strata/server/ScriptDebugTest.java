@@ -5,7 +5,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -281,18 +285,20 @@ class ScriptDebugTest {
             + "redis.call('set', 'dbg:fresh', 'x')\n"
             + "redis.call('rpush', 'dbg:list', 'c')\n"
             + "redis.call('move', 'dbg:fresh', 3)\n"
+            + "redis.call('sort', 'dbg:list', 'ALPHA', 'STORE', 'dbg:sorted')\n"
             + "redis.call('select', 3)\n"
             + "redis.call('del', 'dbg:other')\n"
             + "return redis.call('flushall')\n";
         List<String> t = session(server.port(), "yes", script, new String[0], 0, "c");
         assertEquals("*1\r\n+<endsession>\r\n-ERR " + "This command is not allowed in a SCRIPT DEBUG YES session, whose changes are "
-            + "rolled back: use SCRIPT DEBUG SYNC script: 4e1bb1e1fda2d4ba3b25ff6b0049ce8da0cb8787, on @user_script:8.\r\n<closed>",
+            + "rolled back: use SCRIPT DEBUG SYNC script: 4e1bb1e1fda2d4ba3b25ff6b0049ce8da0cb8787, on @user_script:9.\r\n<closed>",
             t.get(2).substring("c => ".length()).replaceAll("script: [0-9a-f]{40}", "script: 4e1bb1e1fda2d4ba3b25ff6b0049ce8da0cb8787"));
         try (Jedis j = server.jedis()) {
             assertEquals("old", j.get("dbg:keep"));
             long pttl = j.pttl("dbg:keep");
             assertTrue(pttl > 90_000 && pttl <= 100_000, "pttl=" + pttl);
             assertNull(j.get("dbg:fresh"));
+            assertFalse(j.exists("dbg:sorted"), "SORT ... STORE's destination is rolled back too");
             assertEquals(List.of("a", "b"), j.lrange("dbg:list", 0, -1));
             j.select(3);
             assertEquals("db3", j.get("dbg:other"));
@@ -375,6 +381,44 @@ class ScriptDebugTest {
             try (Jedis j = threaded.jedis()) {
                 assertFalse(j.exists("dbg:io2"), "YES rolled back");
             }
+        }
+    }
+
+    @Test
+    @Covers({"script|debug", "eval"})
+    @DisplayName("Jedis drives a session: SCRIPT DEBUG SYNC, EVAL answers the first stop, print and continue, then the reply and a closed connection")
+    void jedisSession() throws Exception {
+        ProtocolCommand p = () -> "p".getBytes(StandardCharsets.US_ASCII);
+        ProtocolCommand c = () -> "c".getBytes(StandardCharsets.US_ASCII);
+        try (Connection conn = new Connection("127.0.0.1", server.port())) {
+            conn.sendCommand(Protocol.Command.SCRIPT, "DEBUG", "SYNC");
+            assertEquals("OK", conn.getStatusCodeReply());
+            conn.sendCommand(Protocol.Command.EVAL, "local n = 41\nreturn n + 1", "0");
+            assertEquals(List.of("* Stopped at 1, stop reason = step over", "-> 1   local n = 41"), strings(conn.getOne()));
+            conn.sendCommand(p);
+            assertEquals(List.of("No local variables in the current context."), strings(conn.getOne()));
+            conn.sendCommand(c);
+            assertEquals(List.of("<endsession>"), strings(conn.getOne()));
+            assertEquals(42L, conn.getOne());
+            assertTrue(isClosed(conn), "the session's connection is closed after the reply");
+        }
+    }
+
+    private static List<String> strings(Object reply) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) reply) {
+            out.add(new String((byte[]) o, StandardCharsets.ISO_8859_1));
+        }
+        return out;
+    }
+
+    private static boolean isClosed(Connection conn) {
+        try {
+            conn.sendCommand(Protocol.Command.PING);
+            conn.getOne();
+            return false;
+        } catch (JedisConnectionException e) {
+            return true;
         }
     }
 

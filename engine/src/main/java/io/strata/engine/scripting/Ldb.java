@@ -484,7 +484,7 @@ final class Ldb {
 
     /**
      * Before a write command runs in a YES session: keeps the pre-image of each key it may write
-     * (the keys of its key specification, MOVE's and COPY ... DB's target in the other database).
+     * (the keys of its key specification, SORT's STORE key, MOVE's and COPY ... DB's target in the other database).
      * Returns null, or the error text for a command whose effects could not be put back.
      */
     String beforeWrite(Engine engine, Database db, CommandSpec spec, Args a) {
@@ -501,6 +501,13 @@ final class Ldb {
             long target = a.longAt(2);
             if (target >= 0 && target < engine.keyspace.databases()) {
                 keep(engine, engine.keyspace.db((int) target), a.bytes(1));
+            }
+        } else if (name.equals("sort")) {
+            // SORT ... STORE dest: Redis finds that key with a getkeys procedure, our key spec has only the source
+            for (int i = 2; i + 1 < a.argc(); i++) {
+                if (a.str(i).equalsIgnoreCase("store")) {
+                    keep(engine, db, a.bytes(i + 1));
+                }
             }
         } else if (name.equals("copy")) {
             for (int i = 3; i + 1 < a.argc(); i++) {
