@@ -469,6 +469,14 @@ class ScriptDebugTest {
             try (Jedis j = server.jedis()) {
                 assertFalse(j.exists("dbg:cli"), "--ldb (SCRIPT DEBUG YES) leaves the dataset as it was");
             }
+            // redis-cli's own commands: restart runs the session again, quit ends it
+            String stdin3 = "s\nrestart\ns\nb 3\nc\nquit\n";
+            String ours3 = cli(server.port(), stdin3, "--ldb", "--eval", file.toString(), "dbg:cli", ",", "v");
+            assertEquals(cli(theirs, stdin3, "--ldb", "--eval", file.toString(), "dbg:cli", ",", "v"), ours3);
+            assertTrue(ours3.contains("stop reason = break point"), ours3);
+            try (Jedis j = server.jedis()) {
+                assertFalse(j.exists("dbg:cli"));
+            }
         } finally {
             Files.deleteIfExists(file);
         }
