@@ -64,7 +64,8 @@ class ScriptingInfoTest {
     }
 
     @Test
-    @Covers({"info", "script|load", "script|flush", "function|load", "function|flush"})
+    @SuppressWarnings("unchecked")
+    @Covers({"memory|stats", "info", "script|load", "script|flush", "function|load", "function|flush"})
     @DisplayName("INFO memory counts cached scripts, functions, libraries and the Lua heaps, and follows SCRIPT/FUNCTION FLUSH")
     void countsFollowTheCacheAndLibraries() {
         try (Jedis j = server.jedis()) {
@@ -98,6 +99,14 @@ class ScriptingInfoTest {
             assertTrue(vmFn > 10_000, "vm_functions=" + vmFn);
             assertEquals(n(m, "used_memory_vm_eval") + vmFn, n(m, "used_memory_vm_total"));
             assertEquals(n(m, "used_memory_scripts_eval") + fns, n(m, "used_memory_scripts"));
+            // MEMORY STATS shows the same two caches
+            List<Object> stats = (List<Object>) j.sendCommand(redis.clients.jedis.Protocol.Command.MEMORY, "STATS");
+            Map<String, Object> st = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < stats.size(); i += 2) {
+                st.put(new String((byte[]) stats.get(i), java.nio.charset.StandardCharsets.UTF_8), stats.get(i + 1));
+            }
+            assertEquals(n(m, "used_memory_scripts_eval"), (long) (Long) st.get("lua.caches"));
+            assertEquals(fns, (long) (Long) st.get("functions.caches"));
 
             j.scriptFlush();
             j.functionFlush();
