@@ -187,7 +187,7 @@ public final class LuaRuntime implements AutoCloseable {
           local _, _, p = find(s, '(0x%x+)')
           return '"' .. t .. '@' .. (p or s) .. '"'
         end
-        -- the first stack level (counted from the caller of 'from') running the script's own code
+        -- from level 'from' up (levels as the caller counts them): the first running the script's own code
         local function userlevel(from)
           local lvl = from + 1
           while true do
