@@ -39,6 +39,11 @@ public final class Client {
     public boolean closeAfterReply;
     public boolean closed;
 
+    /** SCRIPT DEBUG: 0 off, {@link #SCRIPT_DEBUG_YES} or {@link #SCRIPT_DEBUG_SYNC} for this client's next EVAL. */
+    public int scriptDebug;
+    public static final int SCRIPT_DEBUG_YES = 1;
+    public static final int SCRIPT_DEBUG_SYNC = 2;
+
     // ---- MULTI/EXEC ----
     public boolean inMulti;
     /** A command was refused while queuing: EXEC answers EXECABORT. */

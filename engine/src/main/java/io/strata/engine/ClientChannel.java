@@ -39,4 +39,9 @@ public interface ClientChannel {
 
     /** Bytes of replies not yet written to the socket, ours and the transport's (CLIENT LIST omem). */
     long outputBufferLength();
+
+    /** The connection as the Lua debugger's line (SCRIPT DEBUG), or null when the transport has none. */
+    default DebugLine debugLine() {
+        return null;
+    }
 }

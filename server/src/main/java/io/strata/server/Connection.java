@@ -131,6 +131,17 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
                 return;
             }
             engine.stats.netInputBytes.add(in.readableBytes());
+            DebugInput dbg = debugIn;
+            if (dbg != null) {
+                // a Lua debugger session: the input is the debugger's, not the command decoder's
+                synchronized (dbg) {
+                    byte[] b = new byte[in.readableBytes()];
+                    in.readBytes(b);
+                    dbg.bytes.writeBytes(b);
+                    dbg.notifyAll();
+                }
+                return;
+            }
             if (busy != null && client != null && client == server.busyCaller()) {
                 // the busy script's own client: its next commands wait until the script ends, and its
                 // query buffer stays as it is (the running command's arguments point into it)
@@ -488,6 +499,18 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         if (rejected) {
             return;
         }
+        DebugInput dbg = debugIn;
+        if (dbg != null) {
+            synchronized (dbg) {
+                dbg.closed = true;
+                dbg.notifyAll();
+            }
+            if (inline) {
+                // the debugged script is on the stack: the client is cleaned up after it
+                ctx.channel().eventLoop().execute(() -> channelInactive(ctx));
+                return;
+            }
+        }
         if (inline && server.busyError() != null) {
             // between two steps of a busy script: the client is cleaned up after it, as Redis frees none then
             ctx.channel().eventLoop().execute(() -> channelInactive(ctx));
@@ -530,6 +553,80 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
         writer.release();
         dropHeld();
         ctx.close();
+    }
+
+    // ---- the Lua debugger's line (SCRIPT DEBUG) ----
+
+    /** What the client sent during a debugger session, for the debugger; guarded by itself. */
+    private static final class DebugInput {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        boolean closed;
+    }
+
+    /** Set while a debugger session runs on this connection (read by the I/O thread). */
+    private volatile DebugInput debugIn;
+
+    /**
+     * The debugger reads this connection itself while the script is stopped, as Redis' LDB does with
+     * the client's socket. io-threads 1: the keyspace thread is the event loop, so while it waits it
+     * handles the loop's I/O (accepting and reading, never running commands: other clients' input
+     * waits in their buffers, as the whole server is blocked in Redis' SYNC session). io-threads N:
+     * this connection's I/O thread hands the input over.
+     */
+    @Override
+    public io.strata.engine.DebugLine debugLine() {
+        return new io.strata.engine.DebugLine() {
+            @Override
+            public void begin() {
+                debugIn = new DebugInput();
+            }
+
+            @Override
+            public void send(byte[] b) {
+                engine.stats.netOutputBytes.add(b.length);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(b), ctx.voidPromise());
+            }
+
+            @Override
+            public int read(byte[] buf) {
+                DebugInput dbg = debugIn;
+                if (dbg == null) {
+                    return -1;
+                }
+                while (true) {
+                    synchronized (dbg) {
+                        if (dbg.bytes.size() > 0) {
+                            byte[] all = dbg.bytes.toByteArray();
+                            int n = Math.min(buf.length, all.length);
+                            System.arraycopy(all, 0, buf, 0, n);
+                            dbg.bytes.reset();
+                            dbg.bytes.write(all, n, all.length - n);
+                            return n;
+                        }
+                        if (dbg.closed || engine.halted || !ctx.channel().isActive()) {
+                            return -1;
+                        }
+                        if (!inline) {
+                            try {
+                                dbg.wait(100);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return -1;
+                            }
+                            continue;
+                        }
+                    }
+                    if (!server.processIoWaiting(50)) {
+                        return -1;
+                    }
+                }
+            }
+
+            @Override
+            public void end() {
+                debugIn = null;
+            }
+        };
     }
 
     // ---- ClientChannel (keyspace thread) ----

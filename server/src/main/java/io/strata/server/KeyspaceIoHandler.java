@@ -84,6 +84,36 @@ final class KeyspaceIoHandler implements IoHandler {
         }
     }
 
+    /**
+     * Handles I/O, waiting up to {@code nanos} for some (the Lua debugger waiting for its client);
+     * returns how many events there were. Precondition: {@link #canProcessNow()}.
+     */
+    int processWaiting(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        IoHandlerContext waiting = new IoHandlerContext() {
+            @Override
+            public boolean canBlock() {
+                return true;
+            }
+
+            @Override
+            public long delayNanos(long currentTimeNanos) {
+                return Math.max(0, deadline - currentTimeNanos);
+            }
+
+            @Override
+            public long deadlineNanos() {
+                return deadline;
+            }
+        };
+        inRun = true;
+        try {
+            return delegate.run(waiting);
+        } finally {
+            inRun = false;
+        }
+    }
+
     @Override
     public void initialize() {
         delegate.initialize();

@@ -447,7 +447,15 @@ public final class StrataServer implements ServerControl {
         for (int i = 0; i < n; i++) {
             round.get(i).flush();
         }
-        round.clear();
+        if (round.size() > n) {
+            // read while this round ran (the Lua debugger handles I/O while it waits): the next round's
+            java.util.List<Connection> later = new ArrayList<>(round.subList(n, round.size()));
+            round.clear();
+            round.addAll(later);
+            group.next().execute(roundTask);
+        } else {
+            round.clear();
+        }
     }
 
     void connectionClosed() {
@@ -512,6 +520,19 @@ public final class StrataServer implements ServerControl {
                 group.next().execute(afterBusyTask); // tasks run only once the script has returned
             }
         }
+    }
+
+    /**
+     * io-threads 1, for the Lua debugger waiting for its client: handles the event loop's I/O,
+     * waiting up to {@code ms} for some. False when that cannot be done from here.
+     */
+    boolean processIoWaiting(long ms) {
+        KeyspaceIoHandler handler = keyspaceIo;
+        if (handler == null || !handler.canProcessNow()) {
+            return false;
+        }
+        handler.processWaiting(ms * 1_000_000L);
+        return true;
     }
 
     /** The -BUSY error while {@link #processEventsWhileBlocked} handles I/O, else null; keyspace thread. */

@@ -118,6 +118,11 @@ public final class RawClient implements AutoCloseable {
     }
 
     /** True when the server has closed the connection (reads EOF within the timeout). */
+    /** Whether reply bytes have arrived and wait to be read. */
+    public boolean hasInput() throws IOException {
+        return in.available() > 0;
+    }
+
     public boolean isClosedByServer() throws IOException {
         try {
             return in.read() < 0;

@@ -12,6 +12,7 @@ import io.strata.engine.command.ReplySink;
 import io.strata.engine.config.Config;
 import io.strata.engine.keyspace.Database;
 import io.strata.engine.keyspace.Entry;
+import io.strata.engine.scripting.ScriptingCommands;
 import io.strata.engine.util.Glob;
 
 import java.io.IOException;
@@ -291,9 +292,25 @@ public final class AdminCommands extends CommandGroup {
         field(sb, "jvm_heap_max", rt.maxMemory());
         field(sb, "total_system_memory", total);
         field(sb, "total_system_memory_human", human(total));
-        field(sb, "used_memory_lua", 0);
-        field(sb, "used_memory_scripts", 0);
-        field(sb, "number_of_cached_scripts", 0);
+        // Redis 7.0's scripting fields, in its order; used_memory_lua is the older name of vm_eval
+        ScriptingCommands sc = ScriptingCommands.of(engine);
+        long vmEval = sc.evalVmMemory();
+        long vmFunctions = sc.functionsVmMemory();
+        long scriptsEval = sc.evalScriptsMemory();
+        long functions = sc.functionsMemory();
+        field(sb, "used_memory_lua", vmEval);
+        field(sb, "used_memory_vm_eval", vmEval);
+        field(sb, "used_memory_lua_human", human(vmEval));
+        field(sb, "used_memory_scripts_eval", scriptsEval);
+        field(sb, "number_of_cached_scripts", sc.cachedScripts());
+        field(sb, "number_of_functions", sc.functionCount());
+        field(sb, "number_of_libraries", sc.libraryCount());
+        field(sb, "used_memory_vm_functions", vmFunctions);
+        field(sb, "used_memory_vm_total", vmEval + vmFunctions);
+        field(sb, "used_memory_vm_total_human", human(vmEval + vmFunctions));
+        field(sb, "used_memory_functions", functions);
+        field(sb, "used_memory_scripts", scriptsEval + functions);
+        field(sb, "used_memory_scripts_human", human(scriptsEval + functions));
         long max = engine.maxmemory();
         field(sb, "maxmemory", max);
         field(sb, "maxmemory_human", human(max));

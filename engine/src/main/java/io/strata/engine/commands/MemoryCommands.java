@@ -8,6 +8,7 @@ import io.strata.engine.command.CommandTable;
 import io.strata.engine.command.ReplySink;
 import io.strata.engine.keyspace.Entry;
 import io.strata.engine.keyspace.Memory;
+import io.strata.engine.scripting.ScriptingCommands;
 
 import static io.strata.engine.command.CommandFlag.READONLY;
 
@@ -78,8 +79,10 @@ public final class MemoryCommands extends CommandGroup {
         field(r, "clients.normal", 0);
         field(r, "cluster.links", 0);
         field(r, "aof.buffer", 0);
-        field(r, "lua.caches", 0);
-        field(r, "functions.caches", 0);
+        // as Redis 7.0: the script cache (evalScriptsMemory) and the libraries (functionsMemoryOverhead)
+        ScriptingCommands sc = ScriptingCommands.of(engine);
+        field(r, "lua.caches", sc.evalScriptsMemory());
+        field(r, "functions.caches", sc.functionsMemory());
         for (int i = 0; i < ks.databases(); i++) {
             if (ks.db(i).size() > 0) {
                 r.bulk("db." + i);

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  * The C libraries Redis bundles with its Lua, written against the Lua API in Java: {@code bit}
  * (LuaBitOp: 32-bit signed results), {@code cjson} (encode/decode; a table whose keys are
  * exactly 1..n is an array, any other non-empty table an object, the empty table {@code {}}) and
- * {@code struct} (pack/unpack/size with the formats {@code < > = x b B h H l L T i I f d s c};
- * the {@code !} alignment option is not supported) and {@code cmsgpack} (pack/unpack, lua-cmsgpack's
+ * {@code struct} (pack/unpack/size with the formats {@code < > ! x b B h H l L T i I f d s c},
+ * alignment included) and {@code cmsgpack} (pack, unpack, unpack_one, unpack_limit; lua-cmsgpack's
  * encodings: the smallest integer form, float32 when lossless, a table with keys 1..n as an array).
  *
  * <p>Thread rule: keyspace thread only (they run inside scripts).
@@ -97,6 +97,8 @@ final class LuaLibs {
         L.newTable();
         fn(L, "pack", l -> MsgPack.pack(rt, l));
         fn(L, "unpack", l -> MsgPack.unpack(rt, l));
+        fn(L, "unpack_one", l -> MsgPack.unpackOne(rt, l));
+        fn(L, "unpack_limit", l -> MsgPack.unpackLimit(rt, l));
         L.setGlobal("cmsgpack");
     }
 
@@ -251,24 +253,75 @@ final class LuaLibs {
         }
 
         static int unpack(LuaRuntime rt, Lua l) {
-            if (l.getTop() != 1 || !l.isString(1)) {
-                return raise(l, "MessagePack unpack needs a string.");
+            return unpackFull(rt, l, "unpack", 0, 0);
+        }
+
+        /** cmsgpack.unpack_one(msgpack [, offset]): the next offset (-1 at the end) and one value. */
+        static int unpackOne(LuaRuntime rt, Lua l) {
+            Long offset = optInteger(l, 2, "unpack_one");
+            return offset == null ? -1 : unpackFull(rt, l, "unpack_one", 1, offset);
+        }
+
+        /** cmsgpack.unpack_limit(msgpack, limit [, offset]): the next offset (-1 at the end) and up to limit values. */
+        static int unpackLimit(LuaRuntime rt, Lua l) {
+            if (!l.isNumber(2)) {
+                return argError(l, 2, "unpack_limit", "number expected, got " + typeOrNoValue(l, 2));
             }
-            byte[] s = rt.bytes(1);
+            long limit = (long) l.toNumber(2);
+            Long offset = optInteger(l, 3, "unpack_limit");
+            return offset == null ? -1 : unpackFull(rt, l, "unpack_limit", limit, offset);
+        }
+
+        /** luaL_optinteger (truncating); null after raising the type error. */
+        private static Long optInteger(Lua l, int i, String fname) {
+            if (l.isNoneOrNil(i)) {
+                return 0L;
+            }
+            if (!l.isNumber(i)) {
+                argError(l, i, fname, "number expected, got " + typeOrNoValue(l, i));
+                return null;
+            }
+            return (long) l.toNumber(i);
+        }
+
+        /**
+         * mp_unpack_full: limit and offset both 0 decode everything and return only the values; otherwise
+         * up to limit values from offset, preceded by the offset after them, or -1 when the input is used up.
+         */
+        private static int unpackFull(LuaRuntime rt, Lua l, String fname, long limit, long offset) {
+            byte[] s = checkBytes(rt, l, 1, fname);
+            if (s == null) {
+                return -1;
+            }
+            if (offset < 0 || limit < 0) {
+                // the C code prints the input length where it says limit
+                return raise(l, "Invalid request to unpack with offset of " + (int) offset + " and limit of "
+                    + s.length + ".");
+            } else if (offset > s.length) {
+                return raise(l, "Start offset " + offset + " greater than input length " + s.length + ".");
+            }
+            boolean all = limit == 0 && offset == 0;
+            if (all) {
+                limit = Integer.MAX_VALUE;
+            }
             l.setTop(0);
-            int[] pos = {0};
+            int[] pos = {(int) offset};
             int n = 0;
             try {
-                while (pos[0] < s.length) {
+                for (; pos[0] < s.length && n < limit; n++) {
                     decode(rt, l, s, pos, 0);
-                    n++;
                 }
             } catch (IndexOutOfBoundsException e) {
                 return raise(l, "Missing bytes in input.");
             } catch (IllegalArgumentException e) {
                 return raise(l, e.getMessage());
             }
-            return n;
+            if (all) {
+                return n;
+            }
+            l.push((double) (pos[0] == s.length ? -1 : pos[0]));
+            l.insert(1);
+            return n + 1;
         }
 
         private static long rd(byte[] s, int[] pos, int bytes) {
@@ -352,101 +405,205 @@ final class LuaLibs {
         }
     }
 
-    /** Roberto Ierusalimschy's struct library, as Redis bundles it (x86-64 sizes, no alignment). */
+    /**
+     * Roberto Ierusalimschy's struct library as Redis 7.0 bundles it (lua_struct.c), with x86-64 sizes:
+     * short 2, int 4, long and size_t 8, integers up to 32 bytes. {@code !n} sets the maximum alignment
+     * (a power of 2; {@code !} alone is the native maximum, 8); each option is then padded with zeros to
+     * min(its size, the maximum) as the C code's gettoalign computes it; {@code c} and {@code x} never are.
+     * Error texts and which errors are argument errors follow the C code.
+     */
     private static final class Struct {
-        /** Size of one format option and its count argument; -1 for an unknown option. */
-        private static int optSize(char c, int n) {
-            switch (c) {
-                case 'b': case 'B': case 'x': return 1;
-                case 'h': case 'H': return 2;
-                case 'l': case 'L': case 'T': case 'd': return 8;
+        /** The largest integer size ('i32'), MAXINTSIZE in lua_struct.c. */
+        private static final int MAX_INT_SIZE = 32;
+        /** The native maximum alignment on x86-64: offsetof(struct { char c; double d; }, d). */
+        private static final int MAX_ALIGN = 8;
+
+        /** Where the format is and the options read so far: the C code's fmt pointer and Header. */
+        private static final class Fmt {
+            final String f;
+            int at;
+            boolean little = true;
+            int align = 1;
+
+            Fmt(String f) {
+                this.f = f;
+            }
+        }
+
+        /** getnum: a count at the current position, or {@code df}; null after raising "integral size overflow". */
+        private static Integer num(Lua l, Fmt h, int df, int[] failed) {
+            if (h.at >= h.f.length() || !isDigit(h.f.charAt(h.at))) {
+                return df;
+            }
+            int a = 0;
+            do {
+                int d = h.f.charAt(h.at) - '0';
+                if (a > Integer.MAX_VALUE / 10 || a * 10 > Integer.MAX_VALUE - d) {
+                    failed[0] = raise(l, "integral size overflow");
+                    return null;
+                }
+                a = a * 10 + d;
+                h.at++;
+            } while (h.at < h.f.length() && isDigit(h.f.charAt(h.at)));
+            return a;
+        }
+
+        private static boolean isAsciiAlnum(char c) {
+            return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+
+        /** optsize: the size of option {@code opt}, 0 for the control options; -1 after raising an error. */
+        private static int optSize(Lua l, char opt, Fmt h) {
+            int[] failed = new int[1];
+            switch (opt) {
+                case 'B': case 'b': case 'x': return 1;
+                case 'H': case 'h': return 2;
+                case 'L': case 'l': case 'T': case 'd': return 8;
                 case 'f': return 4;
-                case 'i': case 'I': return n < 0 ? 4 : n;
-                case 'c': return Math.max(n, 1);
-                default: return -1;
+                case 'c': {
+                    Integer n = num(l, h, 1, failed);
+                    return n == null ? -1 : n;
+                }
+                case 'i': case 'I': {
+                    Integer n = num(l, h, 4, failed);
+                    if (n == null) {
+                        return -1;
+                    }
+                    if (n > MAX_INT_SIZE) {
+                        raise(l, "integral size " + n + " is larger than limit of " + MAX_INT_SIZE);
+                        return -1;
+                    }
+                    return n;
+                }
+                default: return 0;
             }
         }
 
-        /** Reads a count after an option at {@code pos[0]}; -1 when none. */
-        private static int count(String f, int[] pos) {
-            int i = pos[0];
-            if (i >= f.length() || !Character.isDigit(f.charAt(i))) {
-                return -1;
+        /** gettoalign: padding before an element of {@code size} at offset {@code len}. */
+        private static int toAlign(long len, Fmt h, char opt, int size) {
+            if (size == 0 || opt == 'c') {
+                return 0;
             }
-            int n = 0;
-            while (i < f.length() && Character.isDigit(f.charAt(i))) {
-                n = n * 10 + (f.charAt(i++) - '0');
-            }
-            pos[0] = i;
-            return n;
+            int s = Math.min(size, h.align);
+            return (int) ((s - (len & (s - 1))) & (s - 1));
         }
 
-        private static int fail(Lua l, String msg) {
-            return raise(l, msg);
+        /** controloptions: false after raising an error for an unknown option or a bad alignment. */
+        private static boolean control(Lua l, char opt, Fmt h, String fname) {
+            switch (opt) {
+                case ' ': return true;
+                case '>': h.little = false; return true;
+                case '<': h.little = true; return true;
+                case '!': {
+                    int[] failed = new int[1];
+                    Integer a = num(l, h, MAX_ALIGN, failed);
+                    if (a == null) {
+                        return false;
+                    }
+                    if ((a & (a - 1)) != 0 || a == 0) {
+                        raise(l, "alignment " + a + " is not a power of 2");
+                        return false;
+                    }
+                    h.align = a;
+                    return true;
+                }
+                default:
+                    argError(l, 1, fname, "invalid format option '" + opt + "'");
+                    return false;
+            }
+        }
+
+        /** The format as text; the C code walks bytes, and every option is ASCII. */
+        private static String format(byte[] b) {
+            return new String(b, StandardCharsets.ISO_8859_1);
         }
 
         static int pack(LuaRuntime rt, Lua l) {
-            String f = l.isString(1) ? rt.str(1) : null;
-            if (f == null) {
-                return fail(l, "bad argument #1 to 'pack' (string expected)");
+            byte[] fb = checkBytes(rt, l, 1, "pack");
+            if (fb == null) {
+                return -1;
             }
+            // b_pack pushes a nil to mark the end of its arguments: a missing argument then reads as nil
+            l.pushNil();
+            Fmt h = new Fmt(format(fb));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            boolean little = true;
             int arg = 2;
-            int[] pos = {0};
-            while (pos[0] < f.length()) {
-                char c = f.charAt(pos[0]++);
-                int n = count(f, pos);
-                switch (c) {
-                    case '<': case '=': little = true; continue;
-                    case '>': little = false; continue;
-                    case ' ': continue;
-                    case '!': return fail(l, "struct alignment ('!') is not supported");
-                    case 'x': out.write(0); continue;
-                    case 'f': {
-                        writeInt(out, Float.floatToIntBits((float) l.toNumber(arg++)) & 0xffffffffL, 4, little);
-                        continue;
+            long total = 0;
+            while (h.at < h.f.length()) {
+                char opt = h.f.charAt(h.at++);
+                int size = optSize(l, opt, h);
+                if (size < 0) {
+                    return -1;
+                }
+                int pad = toAlign(total, h, opt, size);
+                total += pad;
+                for (int i = 0; i < pad; i++) {
+                    out.write(0);
+                }
+                switch (opt) {
+                    case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+                        if (!checkNumber(l, arg, "pack")) {
+                            return -1;
+                        }
+                        writeInt(out, toUint64(l.toNumber(arg++)), size, h.little);
+                        break;
                     }
-                    case 'd': writeInt(out, Double.doubleToLongBits(l.toNumber(arg++)), 8, little); continue;
-                    case 's': case 'c': {
-                        if (!l.isString(arg)) {
-                            return fail(l, "bad argument #" + arg + " to 'pack' (string expected)");
+                    case 'x': out.write(0); break;
+                    case 'f': {
+                        if (!checkNumber(l, arg, "pack")) {
+                            return -1;
                         }
-                        byte[] b = rt.bytes(arg++);
-                        if (c == 's') {
-                            out.writeBytes(b);
+                        writeInt(out, Float.floatToRawIntBits((float) l.toNumber(arg++)) & 0xffffffffL, 4, h.little);
+                        break;
+                    }
+                    case 'd': {
+                        if (!checkNumber(l, arg, "pack")) {
+                            return -1;
+                        }
+                        writeInt(out, Double.doubleToRawLongBits(l.toNumber(arg++)), 8, h.little);
+                        break;
+                    }
+                    case 'c': case 's': {
+                        byte[] b = checkBytes(rt, l, arg++, "pack");
+                        if (b == null) {
+                            return -1;
+                        }
+                        if (size == 0) {
+                            size = b.length;
+                        }
+                        if (b.length < size) {
+                            // the C code checks after arg++, so it names the next argument
+                            return argError(l, arg, "pack", "string too short");
+                        }
+                        out.write(b, 0, size);
+                        if (opt == 's') {
                             out.write(0);
-                        } else {
-                            int len = n < 0 ? 1 : n == 0 ? b.length : n;
-                            if (b.length < len) {
-                                return fail(l, "bad argument #" + (arg - 1) + " to 'pack' (string too short)");
-                            }
-                            out.write(b, 0, len);
+                            size++;
                         }
-                        continue;
+                        break;
                     }
                     default:
-                        int size = optSize(c, n);
-                        if (size < 0) {
-                            return fail(l, "invalid format option '" + c + "'");
+                        if (!control(l, opt, h, "pack")) {
+                            return -1;
                         }
-                        if (!l.isNumber(arg)) {
-                            return fail(l, "bad argument #" + arg + " to 'pack' (number expected, got "
-                                + typeName(l, arg) + ")");
-                        }
-                        if (size > 8) {
-                            return fail(l, "integral size " + size + " is larger than limit of 8");
-                        }
-                        writeInt(out, (long) l.toNumber(arg++), size, little);
                 }
+                total += size;
             }
             l.setTop(0);
             rt.pushBytes(out.toByteArray());
             return 1;
         }
 
-        private static String typeName(Lua l, int i) {
-            return l.isNone(i) ? "nil" : l.type(i).name().toLowerCase(java.util.Locale.ROOT);
+        /** The C conversion of a lua_Number to the 64-bit unsigned Uinttype (through the signed type when negative). */
+        private static long toUint64(double n) {
+            if (n >= 0x1p63) {
+                return n >= 0x1p64 ? -1L : (long) (n - 0x1p63) ^ Long.MIN_VALUE;
+            }
+            return (long) n;
         }
 
         private static void writeInt(ByteArrayOutputStream out, long v, int size, boolean little) {
@@ -456,111 +613,176 @@ final class LuaLibs {
             }
         }
 
+        /** getinteger: the C code's reading into a 64-bit unsigned, then sign extension for the signed options. */
+        private static double readInt(byte[] s, int at, int size, boolean little, boolean signed) {
+            long v = 0;
+            for (int i = 0; i < size; i++) {
+                v = (v << 8) | (s[at + (little ? size - 1 - i : i)] & 0xff);
+            }
+            if (!signed) {
+                return v >= 0 ? v : (double) (v >>> 1) * 2 + (v & 1);
+            }
+            // the mask is ~0 << (size * 8 - 1); x86-64 takes the shift count modulo 64
+            long mask = -1L << ((size * 8 - 1) & 63);
+            if ((v & mask) != 0) {
+                v |= mask;
+            }
+            return v;
+        }
+
         static int unpack(LuaRuntime rt, Lua l) {
-            if (!l.isString(1) || !l.isString(2)) {
-                return fail(l, "bad argument to 'unpack' (string expected)");
+            byte[] fb = checkBytes(rt, l, 1, "unpack");
+            if (fb == null) {
+                return -1;
             }
-            String f = rt.str(1);
-            byte[] s = rt.bytes(2);
-            int at = l.getTop() >= 3 ? (int) l.toNumber(3) - 1 : 0;
-            if (at < 0 || at > s.length) {
-                return fail(l, "bad argument #3 to 'unpack' (offset must be 1 or greater)");
+            byte[] s = checkBytes(rt, l, 2, "unpack");
+            if (s == null) {
+                return -1;
             }
-            l.setTop(0);
-            boolean little = true;
-            int results = 0;
-            double last = 0;
-            int[] pos = {0};
-            while (pos[0] < f.length()) {
-                char c = f.charAt(pos[0]++);
-                int n = count(f, pos);
-                switch (c) {
-                    case '<': case '=': little = true; continue;
-                    case '>': little = false; continue;
-                    case ' ': continue;
-                    case '!': return fail(l, "struct alignment ('!') is not supported");
-                    case 'x': at++; continue;
+            long pos = 0;
+            if (!l.isNoneOrNil(3)) {
+                if (!l.isNumber(3)) {
+                    return argError(l, 3, "unpack", "number expected, got " + typeOrNoValue(l, 3));
+                }
+                pos = (long) l.toNumber(3) - 1;
+            }
+            if (pos < 0) {
+                return argError(l, 3, "unpack", "offset must be 1 or greater");
+            }
+            Fmt h = new Fmt(format(fb));
+            l.setTop(2);
+            int ld = s.length;
+            while (h.at < h.f.length()) {
+                char opt = h.f.charAt(h.at++);
+                int size = optSize(l, opt, h);
+                if (size < 0) {
+                    return -1;
+                }
+                pos += toAlign(pos, h, opt, size);
+                if (pos + size > ld) {
+                    return argError(l, 2, "unpack", "data string too short");
+                }
+                l.checkStack(2);
+                int at = (int) pos;
+                switch (opt) {
+                    case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
+                        l.push(readInt(s, at, size, h.little, Character.isLowerCase(opt)));
+                        break;
+                    case 'x':
+                        break;
+                    case 'f':
+                        l.push((double) Float.intBitsToFloat((int) (long) readInt(s, at, 4, h.little, true)));
+                        break;
+                    case 'd':
+                        l.push(Double.longBitsToDouble(rawLong(s, at, h.little)));
+                        break;
+                    case 'c': {
+                        if (size == 0) {
+                            // the previous result (or the data string itself) when it reads as a number
+                            if (!l.isNumber(-1)) {
+                                return raise(l, "format 'c0' needs a previous size");
+                            }
+                            size = (int) l.toNumber(-1);
+                            l.pop(1);
+                            if (pos + size > ld) {
+                                return argError(l, 2, "unpack", "data string too short");
+                            }
+                        }
+                        rt.pushBytes(s, at, size);
+                        break;
+                    }
                     case 's': {
                         int e = at;
-                        while (e < s.length && s[e] != 0) {
+                        while (e < ld && s[e] != 0) {
                             e++;
                         }
-                        if (e >= s.length) {
-                            return fail(l, "unfinished string in data");
+                        if (e >= ld) {
+                            return raise(l, "unfinished string in data");
                         }
-                        rt.pushBytes(s, at, e - at);
-                        at = e + 1;
-                        results++;
-                        continue;
-                    }
-                    case 'c': {
-                        int len = n < 0 ? 1 : n == 0 ? (int) last : n;
-                        if (at + len > s.length) {
-                            return fail(l, "data string too short");
-                        }
-                        rt.pushBytes(s, at, len);
-                        at += len;
-                        results++;
-                        continue;
+                        size = e - at + 1;
+                        rt.pushBytes(s, at, size - 1);
+                        break;
                     }
                     default:
-                        int size = optSize(c, n);
-                        if (size < 0) {
-                            return fail(l, "invalid format option '" + c + "'");
+                        if (!control(l, opt, h, "unpack")) {
+                            return -1;
                         }
-                        if (at + size > s.length) {
-                            return fail(l, "data string too short");
-                        }
-                        long v = 0;
-                        for (int i = 0; i < size; i++) {
-                            int b = s[at + (little ? size - 1 - i : i)] & 0xff;
-                            v = (v << 8) | b;
-                        }
-                        at += size;
-                        double d;
-                        if (c == 'f') {
-                            d = Float.intBitsToFloat((int) v);
-                        } else if (c == 'd') {
-                            d = Double.longBitsToDouble(v);
-                        } else if (Character.isLowerCase(c) && size < 8 && (v & (1L << (8 * size - 1))) != 0) {
-                            d = v - (1L << (8 * size)); // sign-extend the signed types
-                        } else if (Character.isUpperCase(c) && size == 8 && v < 0) {
-                            d = (double) (v >>> 1) * 2 + (v & 1);
-                        } else {
-                            d = v;
-                        }
-                        last = d;
-                        l.push(d);
-                        results++;
                 }
+                pos += size;
             }
-            l.push((double) (at + 1));
-            return results + 1;
+            l.push((double) (pos + 1));
+            return l.getTop() - 2;
+        }
+
+        private static long rawLong(byte[] s, int at, boolean little) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (s[at + (little ? 7 - i : i)] & 0xff);
+            }
+            return v;
         }
 
         static int size(LuaRuntime rt, Lua l) {
-            String f = l.isString(1) ? rt.str(1) : "";
-            int total = 0;
-            int[] pos = {0};
-            while (pos[0] < f.length()) {
-                char c = f.charAt(pos[0]++);
-                int n = count(f, pos);
-                if (c == '<' || c == '>' || c == '=' || c == ' ') {
-                    continue;
-                }
-                if (c == 's' || (c == 'c' && n == 0)) {
-                    return fail(l, "options 'c0' - 's' have undefined sizes");
-                }
-                int size = optSize(c, n);
+            byte[] fb = checkBytes(rt, l, 1, "size");
+            if (fb == null) {
+                return -1;
+            }
+            Fmt h = new Fmt(format(fb));
+            long pos = 0;
+            while (h.at < h.f.length()) {
+                char opt = h.f.charAt(h.at++);
+                int size = optSize(l, opt, h);
                 if (size < 0) {
-                    return fail(l, "invalid format option '" + c + "'");
+                    return -1;
                 }
-                total += size;
+                pos += toAlign(pos, h, opt, size);
+                if (opt == 's') {
+                    return argError(l, 1, "size", "option 's' has no fixed size");
+                } else if (opt == 'c' && size == 0) {
+                    return argError(l, 1, "size", "option 'c0' has no fixed size");
+                }
+                // the C code only treats non-alphanumeric bytes as control options here: letters it does
+                // not know (and stray digits) count as size 0
+                if (!isAsciiAlnum(opt) && !control(l, opt, h, "size")) {
+                    return -1;
+                }
+                pos += size;
             }
             l.setTop(0);
-            l.push((double) total);
+            l.push((double) pos);
             return 1;
         }
+    }
+
+    /** luaL_argerror: "bad argument #n to 'f' (msg)". */
+    static int argError(Lua l, int arg, String fname, String msg) {
+        return raise(l, "bad argument #" + arg + " to '" + fname + "' (" + msg + ")");
+    }
+
+    private static String typeOrNoValue(Lua l, int i) {
+        return l.isNone(i) ? "no value" : l.type(i).name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** luaL_checklstring: the string (or number as text) at {@code i}, null after raising the type error. */
+    private static byte[] checkBytes(LuaRuntime rt, Lua l, int i, String fname) {
+        Lua.LuaType t = l.isNone(i) ? null : l.type(i);
+        if (t == Lua.LuaType.STRING) {
+            return rt.bytes(i);
+        }
+        if (t == Lua.LuaType.NUMBER) {
+            return LuaRuntime.numberText(l.toNumber(i)).getBytes(StandardCharsets.US_ASCII);
+        }
+        argError(l, i, fname, "string expected, got " + typeOrNoValue(l, i));
+        return null;
+    }
+
+    /** luaL_checknumber: false after raising the type error (numeric strings pass, as in Lua). */
+    private static boolean checkNumber(Lua l, int i, String fname) {
+        if (!l.isNone(i) && l.isNumber(i)) {
+            return true;
+        }
+        argError(l, i, fname, "number expected, got " + typeOrNoValue(l, i));
+        return false;
     }
 
     /** Raises {@code msg} with the caller's position in front, as luaL_error does. Returns -1 for the JFunction. */

@@ -31,6 +31,16 @@ final class LuaReplySink implements ReplySink {
     private int[] next = new int[16];
     private boolean[] keyPending = new boolean[16];
     private int depth;
+    /**
+     * While the debugger logs this command's reply: the reply in Redis' human form
+     * (ldbRedisProtocolToHuman), built as the handler writes it; null otherwise.
+     */
+    StringBuilder human;
+    // open aggregates of the human form: kind (ARRAY, MAP, SET), items expected (a map's pairs count twice), seen
+    private int[] hKind = new int[8];
+    private int[] hTotal = new int[8];
+    private int[] hSeen = new int[8];
+    private int hDepth;
 
     LuaReplySink(LuaRuntime rt) {
         this.rt = rt;
@@ -40,6 +50,89 @@ final class LuaReplySink implements ReplySink {
     /** Before each command called from Lua. */
     void begin() {
         depth = 0;
+        hDepth = 0;
+    }
+
+    /** The separator before the next item of the open aggregate. */
+    private void hSep() {
+        if (hDepth == 0) {
+            return;
+        }
+        int d = hDepth - 1;
+        if (hSeen[d] > 0) {
+            human.append(hKind[d] == MAP && hSeen[d] % 2 == 1 ? " => " : ",");
+        }
+    }
+
+    /** One item is complete: closes the aggregates it completes. */
+    private void hDone() {
+        while (hDepth > 0) {
+            int d = hDepth - 1;
+            if (++hSeen[d] < hTotal[d]) {
+                return;
+            }
+            human.append(hKind[d] == ARRAY ? "]" : hKind[d] == MAP ? "}" : ")");
+            hDepth--;
+        }
+    }
+
+    private void hValue(String text) {
+        if (human != null) {
+            hSep();
+            human.append(text);
+            hDone();
+        }
+    }
+
+    private void hOpen(int k, int items) {
+        if (human == null) {
+            return;
+        }
+        hSep();
+        human.append(k == ARRAY ? "[" : k == MAP ? "{" : "~(");
+        if (items == 0) {
+            human.append(k == ARRAY ? "]" : k == MAP ? "}" : ")");
+            hDone();
+            return;
+        }
+        if (hDepth == hKind.length) {
+            hKind = java.util.Arrays.copyOf(hKind, hDepth * 2);
+            hTotal = java.util.Arrays.copyOf(hTotal, hDepth * 2);
+            hSeen = java.util.Arrays.copyOf(hSeen, hDepth * 2);
+        }
+        hKind[hDepth] = k;
+        hTotal[hDepth] = items;
+        hSeen[hDepth] = 0;
+        hDepth++;
+    }
+
+    /** sdscatrepr: quoted, with C escapes for the bytes that are not printable ASCII. */
+    static String repr(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder(len + 2).append('"');
+        for (int i = off; i < off + len; i++) {
+            int c = b[i] & 0xff;
+            switch (c) {
+                case '\\': sb.append("\\\\"); break;
+                case '"': sb.append("\\\""); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                case 7: sb.append("\\a"); break;
+                case '\b': sb.append("\\b"); break;
+                default:
+                    if (c >= 0x20 && c <= 0x7e) {
+                        sb.append((char) c);
+                    } else {
+                        sb.append(String.format("\\x%02x", c));
+                    }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static String repr(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return repr(b, 0, b.length);
     }
 
     @Override
@@ -116,6 +209,7 @@ final class LuaReplySink implements ReplySink {
 
     @Override
     public void simple(String text) {
+        hValue(human == null ? null : repr("+" + text));
         L.newTable();
         L.push("ok");
         L.push(text);
@@ -126,27 +220,39 @@ final class LuaReplySink implements ReplySink {
     @Override
     public void error(String text) {
         errors++;
+        Ldb d = rt.ldbLogging();
+        if (d != null) {
+            d.log("<error> -" + text); // as luaPushError logs a command's error reply
+        }
+        hValue(human == null ? null : repr("-" + text));
         L.newTable();
         L.push("err");
         L.push(text);
+        L.rawSet(-3);
+        // as Redis' redisProtocolToLuaType_Error: the error was counted when the command failed
+        L.push("ignore_error_stats_update");
+        L.push(true);
         L.rawSet(-3);
         pushed();
     }
 
     @Override
     public void integer(long v) {
+        hValue(human == null ? null : Long.toString(v));
         L.push((double) v);
         pushed();
     }
 
     @Override
     public void bulk(byte[] b) {
+        hValue(human == null ? null : repr(b, 0, b.length));
         rt.pushBytes(b, 0, b.length);
         pushed();
     }
 
     @Override
     public void bulk(byte[] b, int off, int len) {
+        hValue(human == null ? null : repr(b, off, len));
         rt.pushBytes(b, off, len);
         pushed();
     }
@@ -158,6 +264,7 @@ final class LuaReplySink implements ReplySink {
 
     @Override
     public void nullBulk() {
+        hValue(protocol == 2 ? "NULL" : "(null)");
         if (protocol == 2) {
             L.push(false);
         } else {
@@ -168,16 +275,18 @@ final class LuaReplySink implements ReplySink {
 
     @Override
     public void nullArray() {
-        nullBulk();
+        nullBulk(); // RESP2 *-1 and $-1 both read NULL, RESP3 _ reads (null)
     }
 
     @Override
     public void array(int n) {
+        hOpen(ARRAY, n);
         open(ARRAY, n);
     }
 
     @Override
     public void map(int n) {
+        hOpen(protocol == 2 ? ARRAY : MAP, 2 * n);
         if (protocol == 2) {
             open(ARRAY, 2 * n);
         } else {
@@ -187,11 +296,13 @@ final class LuaReplySink implements ReplySink {
 
     @Override
     public void set(int n) {
+        hOpen(protocol == 2 ? ARRAY : SET, n);
         open(protocol == 2 ? ARRAY : SET, n);
     }
 
     @Override
     public void push(int n) {
+        hOpen(ARRAY, n);
         open(ARRAY, n);
     }
 
@@ -201,6 +312,7 @@ final class LuaReplySink implements ReplySink {
             bulk(Numbers.formatDouble(d));
             return;
         }
+        hValue("(double) " + Numbers.formatDouble(d));
         L.newTable();
         L.push("double");
         L.push(d);
@@ -228,6 +340,7 @@ final class LuaReplySink implements ReplySink {
             }
             return;
         }
+        hValue(b ? "#true" : "#false");
         L.push(b);
         pushed();
     }

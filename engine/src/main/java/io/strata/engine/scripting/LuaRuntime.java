@@ -46,7 +46,7 @@ public final class LuaRuntime implements AutoCloseable {
     public static final int FLAG_EVAL_COMPAT = 32;
 
     private static final String SANDBOX = """
-        local real, jcall, jpcall, jlog, jsetresp, jsha1, jregister, jcheck, jerr_reply, jstatus_reply = ...
+        local real, jcall, jpcall, jlog, jsetresp, jsha1, jregister, jcheck, jerr_reply, jstatus_reply, jldb, jbreakpoint, jdebug = ...
         local dbg = debug
         local setmt, getmt, rawget, rawset, type, tostring, error, xpcall, setfenv = setmetatable, getmetatable, rawget, rawset, type, tostring, error, xpcall, setfenv
         local function readonly() error('Attempt to modify a readonly table', 2) end
@@ -152,8 +152,131 @@ public final class LuaRuntime implements AutoCloseable {
           lib_loading = false
           return ok, err
         end
+        -- LDB (SCRIPT DEBUG): the line hook and the debugger's views of Lua values, as Redis' eval.c has them
+        local find, fmt, concat, gsub, sbyte, select, next, loadstring, pcall = string.find, string.format, table.concat, string.gsub, string.byte, select, next, loadstring, pcall
+        local ldb_on = false
+        local function ldbhook(event, line)
+          local i = dbg.getinfo(2, 'Sl')
+          if i == nil or not find(i.short_src, 'user_script', 1, true) then return end
+          return jldb(event == 'count', i.currentline)
+        end
+        local esc = {['\\\\'] = '\\\\\\\\', ['"'] = '\\\\"', ['\\n'] = '\\\\n', ['\\r'] = '\\\\r', ['\\t'] = '\\\\t', ['\\a'] = '\\\\a', ['\\b'] = '\\\\b'}
+        local function srepr(s)
+          return '"' .. gsub(s, '[%z\\1-\\31"\\\\\\127-\\255]', function(c) return esc[c] or fmt('\\\\x%02x', sbyte(c)) end) .. '"'
+        end
+        -- ldbCatStackValueRec: tables that are arrays 1..n print as {v; v}, others as {[k]=v; [k]=v}
+        local function repr(v, level)
+          if level == 10 then return '<max recursion level reached! Nested table?>' end
+          level = level + 1
+          local t = type(v)
+          if t == 'string' then return srepr(v)
+          elseif t == 'boolean' then return v and 'true' or 'false'
+          elseif t == 'number' then return fmt('%g', v)
+          elseif t == 'nil' then return 'nil'
+          elseif t == 'table' then
+            local expected, isarray, r1, r2 = 1, true, {}, {}
+            for k, val in next, v do
+              if isarray and (type(k) ~= 'number' or k ~= expected) then isarray = false end
+              r1[#r1 + 1] = repr(val, level)
+              r2[#r2 + 1] = '[' .. repr(k, level) .. ']=' .. repr(val, level)
+              expected = expected + 1
+            end
+            return '{' .. concat(isarray and r1 or r2, '; ') .. '}'
+          end
+          local s = tostring(v)
+          local _, _, p = find(s, '(0x%x+)')
+          return '"' .. t .. '@' .. (p or s) .. '"'
+        end
+        -- from level 'from' up (levels as the caller counts them): the first running the script's own code
+        local function userlevel(from)
+          local lvl = from + 1
+          while true do
+            local i = dbg.getinfo(lvl, 'S')
+            if i == nil then return nil end
+            if find(i.short_src, 'user_script', 1, true) then return lvl - 1 end
+            lvl = lvl + 1
+          end
+        end
+        local function errtext(e)
+          if type(e) == 'table' and type(rawget(e, 'err')) == 'string' then return rawget(e, 'err') end
+          return tostring(e)
+        end
+        local ldb = {}
+        function ldb.ctl(on)
+          ldb_on = on
+          if on then dbg.sethook(ldbhook, 'l', 100000) else dbg.sethook(jcheck, '', 100000) end
+        end
+        function ldb.install()
+          redis.breakpoint = jbreakpoint
+          redis.debug = function(...)
+            if not ldb_on then return end
+            local parts = {}
+            for n = 1, select('#', ...) do parts[n] = repr((select(n, ...)), 0) end
+            jdebug(concat(parts, ', '))
+          end
+        end
+        -- ldbPrintAll: '<value> name = value' for each local of the current function
+        function ldb.locals()
+          local lvl = userlevel(2)
+          local out = {}
+          if lvl == nil then return out end
+          local n = 1
+          while true do
+            local name, val = dbg.getlocal(lvl, n)
+            if name == nil then break end
+            if not find(name, '(*temporary)', 1, true) then out[#out + 1] = '<value> ' .. name .. ' = ' .. repr(val, 0) end
+            n = n + 1
+          end
+          return out
+        end
+        -- ldbPrint: the innermost local of that name in the script's frames, else KEYS or ARGV
+        function ldb.print(var)
+          local lvl = userlevel(2)
+          while lvl ~= nil do
+            local n = 1
+            while true do
+              local name, val = dbg.getlocal(lvl, n)
+              if name == nil then break end
+              if name == var then return repr(val, 0) end
+              n = n + 1
+            end
+            lvl = userlevel(lvl + 1)
+          end
+          if var == 'KEYS' or var == 'ARGV' then return repr(rawget(real, var), 0) end
+          return nil
+        end
+        -- ldbEval: as an expression first, then as a statement; the first result or the error
+        function ldb.eval(code)
+          local f, err = loadstring('return ' .. code, '@ldb_eval')
+          if not f then
+            f, err = loadstring(code, '@ldb_eval')
+            if not f then return false, err end
+          end
+          setfenv(f, G)
+          local ok, res = pcall(f)
+          if not ok then return false, errtext(res) end
+          return true, repr(res, 0)
+        end
+        -- ldbTrace: 'In name:' then 'From name:' with the line of each of the script's frames
+        function ldb.trace()
+          local out, lvl, first = {}, 2, true
+          while true do
+            local i = dbg.getinfo(lvl, 'Snl')
+            if i == nil then break end
+            if find(i.short_src, 'user_script', 1, true) then
+              out[#out + 1] = (first and 'In ' or 'From ') .. (i.name or 'top level') .. ':'
+              out[#out + 1] = i.currentline
+              first = false
+            end
+            lvl = lvl + 1
+          end
+          return out
+        end
+        function ldb.redis(...)
+          pcall(jcall, ...)
+        end
         dbg.sethook(jcheck, '', 100000)
-        return frombytes, prepare, run, setkeys, runlib
+        return frombytes, prepare, run, setkeys, runlib, ldb
         """;
 
     final Lua L;
@@ -163,6 +286,12 @@ public final class LuaRuntime implements AutoCloseable {
     private final int runRef;
     private final int setkeysRef;
     private final int runlibRef;
+    /** The sandbox's debugger helpers (a table: ctl, install, locals, print, eval, trace, redis). */
+    private final int ldbRef;
+    /** The debugger session of the running script, null when none (SCRIPT DEBUG). */
+    private Ldb ldb;
+    /** The base library's collectgarbage, for {@link #memoryBytes()}. */
+    private final int gcCountRef;
     /** The client whose context commands called from Lua run in (Redis' lua_client). */
     private final Client scriptClient;
     private final LuaReplySink sink;
@@ -210,17 +339,23 @@ public final class LuaRuntime implements AutoCloseable {
             L.push((JFunction) LuaRuntime::sha1hex);
             L.push((JFunction) this::registerFunction);
             L.push((JFunction) this::hook);
-            L.push((JFunction) LuaRuntime::errorReply);
+            L.push((JFunction) this::errorReply);
             L.push((JFunction) LuaRuntime::statusReply);
-            L.pCall(10, 5);
+            L.push((JFunction) this::ldbHook);
+            L.push((JFunction) this::ldbBreakpoint);
+            L.push((JFunction) this::ldbDebug);
+            L.pCall(13, 6);
         } catch (LuaException e) {
             throw new IllegalStateException("Lua sandbox set-up failed: " + e.getMessage(), e);
         }
+        ldbRef = L.ref();
         runlibRef = L.ref();
         setkeysRef = L.ref();
         runRef = L.ref();
         prepareRef = L.ref();
         frombytesRef = L.ref();
+        L.getGlobal("collectgarbage");
+        gcCountRef = L.ref();
     }
 
     // ---- compiling ----
@@ -659,22 +794,47 @@ public final class LuaRuntime implements AutoCloseable {
             } else if (t == Lua.LuaType.STRING) {
                 argv[i - 1] = bytes(i);
             } else {
-                pushError(l, "Lua redis lib command arguments must be strings or integers");
+                pushErr(l, "Lua redis lib command arguments must be strings or integers");
                 return -1;
             }
         }
         l.setTop(0);
+        Ldb d = ldb;
+        if (d != null && d.enabled()) {
+            StringBuilder cmdlog = new StringBuilder("<redis>");
+            for (int j = 0; j < argc; j++) {
+                if (j == 10) {
+                    cmdlog.append(" ... (").append(argc - j - 1).append(" more)");
+                    break;
+                }
+                cmdlog.append(' ').append(new String(argv[j], StandardCharsets.ISO_8859_1));
+            }
+            d.log(cmdlog.toString());
+        }
         Args a = Args.of(argv);
         String err = checkCall(a);
         if (err != null) {
-            pushError(l, err);
+            pushErr(l, err);
             return raise ? -1 : 1;
         }
         CommandSpec spec = resolve(a);
+        if (d != null && !d.sync && spec.has(CommandFlag.WRITE)) {
+            // SCRIPT DEBUG YES: the session's changes are undone at its end (see Ldb)
+            String undo = d.beforeWrite(engine, scriptClient.db, spec, a);
+            if (undo != null) {
+                pushErr(l, undo);
+                return raise ? -1 : 1;
+            }
+        }
         long dirty = engine.keyspace.dirty;
         long errs = sink.errors();
         sink.begin();
+        sink.human = d != null && d.enabled() ? new StringBuilder() : null;
         engine.call(scriptClient, spec, a, sink);
+        if (sink.human != null) {
+            d.logWithMaxLen("<reply> " + sink.human);
+            sink.human = null;
+        }
         if (engine.keyspace.dirty != dirty) {
             wrote = true;
         }
@@ -789,13 +949,13 @@ public final class LuaRuntime implements AutoCloseable {
         }
     }
 
-    private static int errorReply(Lua l) {
+    private int errorReply(Lua l) {
         if (l.getTop() != 1 || !l.isString(1)) {
             pushError(l, "wrong number or type of arguments");
             return -1;
         }
         String msg = l.toString(1);
-        pushError(l, msg.startsWith("-") ? msg : "-" + msg);
+        pushErr(l, msg.startsWith("-") ? msg : "-" + msg);
         return 1;
     }
 
@@ -887,9 +1047,215 @@ public final class LuaRuntime implements AutoCloseable {
         return bb;
     }
 
+    // ---- the Lua debugger (SCRIPT DEBUG) ----
+
+    /** Gives this (EVAL) state redis.breakpoint() and redis.debug(), as Redis' EVAL state has them. */
+    void installDebugApi() {
+        int top = L.getTop();
+        callLdb("install", 0);
+        L.setTop(top);
+    }
+
+    /** The next run is debugged by {@code d}: the line hook replaces the count hook until {@link #ldbEnd}. */
+    void ldbBegin(Ldb d) {
+        ldb = d;
+        int top = L.getTop();
+        L.push(true);
+        callLdb("ctl", 1);
+        L.setTop(top);
+    }
+
+    void ldbEnd() {
+        int top = L.getTop();
+        L.push(false);
+        callLdb("ctl", 1);
+        L.setTop(top);
+        ldb = null;
+    }
+
+    /** A debugger session runs (the server is blocked then, not busy: nobody is answered BUSY). */
+    boolean debugging() {
+        return ldb != null;
+    }
+
+    /** Calls ldb.NAME with the {@code nargs} values on top of the stack; leaves its results (up to 2). */
+    private boolean callLdb(String name, int nargs) {
+        L.refGet(ldbRef);
+        L.getField(-1, name);
+        L.insert(-2);
+        L.pop(1);
+        L.insert(-1 - nargs);
+        try {
+            L.pCall(nargs, 2);
+            return true;
+        } catch (LuaException e) {
+            return false; // the callers restore the stack
+        }
+    }
+
+    private String latin1(int idx) {
+        if (L.type(idx) == Lua.LuaType.NUMBER) {
+            return numberText(L.toNumber(idx));
+        }
+        return new String(bytes(idx), StandardCharsets.ISO_8859_1);
+    }
+
+    private void pushLatin1(String s) {
+        pushBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The debugger's "print": all the locals of the current function. */
+    void ldbPrintAll(Ldb d) {
+        int top = L.getTop();
+        if (callLdb("locals", 0)) {
+            int t = L.getTop() - 1;
+            int n = (int) L.rawLength(t);
+            for (int i = 1; i <= n; i++) {
+                L.rawGetI(t, i);
+                d.logWithMaxLen(latin1(-1));
+                L.pop(1);
+            }
+            if (n == 0) {
+                d.log("No local variables in the current context.");
+            }
+        }
+        L.setTop(top);
+    }
+
+    /** The debugger's "print VAR". */
+    void ldbPrint(Ldb d, String var) {
+        int top = L.getTop();
+        pushLatin1(var);
+        if (callLdb("print", 1)) {
+            if (L.isNil(-2)) {
+                d.log("No such variable.");
+            } else {
+                d.logWithMaxLen("<value> " + latin1(-2));
+            }
+        }
+        L.setTop(top);
+    }
+
+    /** The debugger's "eval CODE". */
+    void ldbEval(Ldb d, String code) {
+        int top = L.getTop();
+        pushLatin1(code);
+        if (callLdb("eval", 1)) {
+            if (L.toBoolean(-2)) {
+                d.logWithMaxLen("<retval> " + latin1(-1));
+            } else {
+                d.log("<error> " + latin1(-1));
+            }
+        }
+        L.setTop(top);
+    }
+
+    /** The debugger's "trace". */
+    void ldbTrace(Ldb d) {
+        int top = L.getTop();
+        if (callLdb("trace", 0)) {
+            int t = L.getTop() - 1;
+            int n = (int) L.rawLength(t);
+            for (int i = 1; i + 1 <= n; i += 2) {
+                L.rawGetI(t, i);
+                d.log(latin1(-1));
+                L.pop(1);
+                L.rawGetI(t, i + 1);
+                d.logSourceLine((int) L.toNumber(-1));
+                L.pop(1);
+            }
+            if (n == 0) {
+                d.log("<error> Can't retrieve Lua stack.");
+            }
+        }
+        L.setTop(top);
+    }
+
+    /** The debugger's "redis CMD ...": redis.call with the command and its reply logged. */
+    void ldbRedis(java.util.List<String> args) {
+        int top = L.getTop();
+        L.checkStack(args.size() + 4);
+        for (String a : args) {
+            pushLatin1(a);
+        }
+        callLdb("redis", args.size());
+        L.setTop(top);
+    }
+
+    /** The line (and count) hook while debugging: luaLdbLineHook. */
+    private int ldbHook(Lua l) {
+        Ldb d = ldb;
+        if (d == null) {
+            return 0;
+        }
+        boolean count = l.toBoolean(1);
+        int line = (int) l.toNumber(2);
+        l.setTop(0);
+        String err = d.lineHook(count, line, engine.config.luaTimeLimit);
+        if (err != null) {
+            pushError(l, err);
+            return -1;
+        }
+        return 0;
+    }
+
+    /** redis.breakpoint(): true and a stop at the next line while debugging, else false. */
+    private int ldbBreakpoint(Lua l) {
+        Ldb d = ldb;
+        l.setTop(0);
+        if (d != null) {
+            d.luabp = true;
+        }
+        l.push(d != null);
+        return 1;
+    }
+
+    /** redis.debug(...): the Lua side formatted the values; logged while debugging. */
+    private int ldbDebug(Lua l) {
+        Ldb d = ldb;
+        if (d != null) {
+            d.log("<debug> line " + d.currentline + ": " + latin1(1));
+        }
+        l.setTop(0);
+        return 0;
+    }
+
+    /** An error raised by the redis API (luaPushError): logged while the debugger steps. */
+    private void pushErr(Lua l, String error) {
+        Ldb d = ldb;
+        if (d != null && d.enabled()) {
+            d.log("<error> " + error);
+        }
+        pushError(l, error);
+    }
+
+    /** Whether replies of commands called from the script are being logged for the debugger. */
+    Ldb ldbLogging() {
+        Ldb d = ldb;
+        return d != null && d.enabled() ? d : null;
+    }
+
     @Override
     public void close() {
         L.close();
+    }
+
+    /**
+     * The state's heap as Redis reports it: lua_gc(LUA_GCCOUNT) whole kilobytes × 1024, read through
+     * collectgarbage("count") (the binding has no lua_gc), taken from the real globals at start.
+     */
+    long memoryBytes() {
+        int top = L.getTop();
+        try {
+            L.refGet(gcCountRef);
+            L.push("count");
+            L.pCall(1, 1);
+            return (long) L.toNumber(-1) * 1024;
+        } catch (LuaException e) {
+            return 0;
+        } finally {
+            L.setTop(top);
+        }
     }
 
     private static final class ScriptChannel implements ClientChannel {

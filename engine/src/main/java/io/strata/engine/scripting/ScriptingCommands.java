@@ -46,10 +46,13 @@ public final class ScriptingCommands extends CommandGroup {
     private static final class Script {
         final int ref;
         final int flags;
+        /** Length of the script's body, for INFO's used_memory_scripts_eval. */
+        final int bodyLength;
 
-        Script(int ref, int flags) {
+        Script(int ref, int flags, int bodyLength) {
             this.ref = ref;
             this.flags = flags;
+            this.bodyLength = bodyLength;
         }
     }
 
@@ -107,6 +110,7 @@ public final class ScriptingCommands extends CommandGroup {
     private LuaRuntime evalRuntime() {
         if (evalRt == null) {
             evalRt = new LuaRuntime(engine); // created on first use: a server without scripts loads no natives
+            evalRt.installDebugApi();
         }
         return evalRt;
     }
@@ -116,6 +120,61 @@ public final class ScriptingCommands extends CommandGroup {
             fnRt = new LuaRuntime(engine);
         }
         return fnRt;
+    }
+
+    // ---- INFO memory: Redis 7.0's figures, from our own structures ----
+
+    /** Per cached script beyond its body: the SHA1 key (40 chars), the map node and the Script object. */
+    private static final int SCRIPT_OVERHEAD = 40 + 48 + 32 + 24;
+    /** Per function beyond its name and description: map nodes in both maps and the Function object. */
+    private static final int FUNCTION_OVERHEAD = 2 * 48 + 40;
+    /** Per library beyond its code and name: the map node, the Library object and its functions map. */
+    private static final int LIBRARY_OVERHEAD = 48 + 32 + 64;
+
+    /** used_memory_vm_eval: the EVAL Lua state's heap (lua_gc LUA_GCCOUNT in whole KB × 1024), 0 before one exists. */
+    public long evalVmMemory() {
+        return evalRt == null ? 0 : evalRt.memoryBytes();
+    }
+
+    /** used_memory_scripts_eval: the script cache's bodies, keys and entries. */
+    public long evalScriptsMemory() {
+        long n = 0;
+        for (Script s : scripts.values()) {
+            n += s.bodyLength + SCRIPT_OVERHEAD;
+        }
+        return n;
+    }
+
+    /** number_of_cached_scripts. */
+    public int cachedScripts() {
+        return scripts.size();
+    }
+
+    /** used_memory_vm_functions: the function libraries' Lua state heap, 0 before one exists. */
+    public long functionsVmMemory() {
+        return fnRt == null ? 0 : fnRt.memoryBytes();
+    }
+
+    /** used_memory_functions: the libraries' code, names and descriptions and their entries. */
+    public long functionsMemory() {
+        long n = 0;
+        for (Library lib : libraries.values()) {
+            n += lib.code.length + lib.name.length() + LIBRARY_OVERHEAD;
+            for (Function f : lib.functions.values()) {
+                n += f.name.length() + (f.description == null ? 0 : f.description.length()) + FUNCTION_OVERHEAD;
+            }
+        }
+        return n;
+    }
+
+    /** number_of_functions. */
+    public int functionCount() {
+        return functions.size();
+    }
+
+    /** number_of_libraries. */
+    public int libraryCount() {
+        return libraries.size();
     }
 
     /** Commands whose run the AOF wraps in MULTI/EXEC as one transaction of the writes they did. */
@@ -166,6 +225,7 @@ public final class ScriptingCommands extends CommandGroup {
             .sub(cmd("exists", -3, this::scriptExists).flags(NOSCRIPT).doc(g, "2.6.0", "Determines whether server-side Lua scripts exist in the script cache."))
             .sub(cmd("flush", -2, this::scriptFlush).flags(NOSCRIPT).doc(g, "2.6.0", "Removes all server-side Lua scripts from the script cache."))
             .sub(cmd("kill", 2, (c, a, r) -> kill(r, false)).flags(NOSCRIPT, ALLOW_BUSY).doc(g, "2.6.0", "Terminates a server-side Lua script during execution."))
+            .sub(cmd("debug", 3, this::scriptDebug).flags(NOSCRIPT).doc(g, "3.2.0", "Sets the debug mode of server-side Lua scripts."))
             .sub(cmd("help", 2, (c, a, r) -> help(r, SCRIPT_HELP)).flags(LOADING, STALE).doc(g, "5.0.0", "Returns helpful text about the different subcommands.")));
         t.add(container("function").doc(g, "7.0.0", "A container for function commands.")
             .sub(cmd("load", -3, this::functionLoad).flags(WRITE, DENYOOM, NOSCRIPT).doc(g, "7.0.0", "Creates a library."))
@@ -207,6 +267,76 @@ public final class ScriptingCommands extends CommandGroup {
     }
 
     private void eval(Client c, Args a, ReplySink r, boolean bySha, boolean readOnly) {
+        if (c.scriptDebug != 0) {
+            if (bySha) {
+                r.error(a.len(1) != 40 ? "NOSCRIPT No matching script. Please use EVAL."
+                    : "ERR Please use EVAL instead of EVALSHA for debugging");
+                return;
+            }
+            evalWithDebugging(c, a, r, readOnly);
+            return;
+        }
+        evalGeneric(c, a, r, bySha, readOnly);
+    }
+
+    /**
+     * evalGenericCommandWithDebugging: the script runs under the debugger, which talks to the client
+     * directly (see {@link Ldb}); then "&lt;endsession&gt;", the script's reply, and the connection is
+     * closed. A YES session's changes are rolled back at its end.
+     */
+    private void evalWithDebugging(Client c, Args a, ReplySink r, boolean readOnly) {
+        io.strata.engine.DebugLine line = c.channel.debugLine();
+        if (line == null) {
+            r.error("ERR SCRIPT DEBUG is not available on this connection");
+            return;
+        }
+        boolean sync = c.scriptDebug == Client.SCRIPT_DEBUG_SYNC;
+        c.channel.flush(); // what was answered before goes out ahead of the session
+        line.begin();
+        LuaRuntime rt = evalRuntime();
+        Ldb d = new Ldb(rt, line, sync, a.bytes(1));
+        rt.ldbBegin(d);
+        try {
+            evalGeneric(c, a, r, false, readOnly);
+        } finally {
+            rt.ldbEnd();
+            d.endSession();
+            if (!sync) {
+                d.rollBack(engine);
+            }
+            c.scriptDebug = 0;
+            c.closeAfterReply = true;
+            line.end();
+        }
+    }
+
+    private void scriptDebug(Client c, Args a, ReplySink r) {
+        if (c.inMulti || engine.inExec || c.channel.outputBufferLength() > 0) {
+            // as redis-server 7.0's clientHasPendingReplies check: refused behind replies not yet
+            // sent (a pipeline), and so by EXEC too (queued in MULTI, its replies are pending then)
+            r.error("ERR SCRIPT DEBUG must be called outside a pipeline");
+            return;
+        }
+        String mode = a.str(2).toLowerCase(Locale.ROOT);
+        switch (mode) {
+            case "no":
+                c.scriptDebug = 0;
+                r.ok();
+                return;
+            case "yes":
+                c.scriptDebug = Client.SCRIPT_DEBUG_YES;
+                r.ok();
+                return;
+            case "sync":
+                c.scriptDebug = Client.SCRIPT_DEBUG_SYNC;
+                r.ok();
+                return;
+            default:
+                r.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+        }
+    }
+
+    private void evalGeneric(Client c, Args a, ReplySink r, boolean bySha, boolean readOnly) {
         int numkeys = numkeysOrReply(a, r);
         if (numkeys < 0) {
             return;
@@ -300,7 +430,7 @@ public final class ScriptingCommands extends CommandGroup {
             skip = end; // the newline stays, so line numbers stay those of the script
         }
         try {
-            return new Script(evalRuntime().compile(body, skip, "user_script"), flags);
+            return new Script(evalRuntime().compile(body, skip, "user_script"), flags, body.length);
         } catch (LuaRuntime.CompileError e) {
             r.error("ERR Error compiling script (new function): " + e.getMessage());
             return null;
@@ -424,8 +554,8 @@ public final class ScriptingCommands extends CommandGroup {
      */
     public String busyFor() {
         LuaRuntime rt = running;
-        if (rt == null || rt.runningForMs() <= engine.config.luaTimeLimit) {
-            return null;
+        if (rt == null || rt.runningForMs() <= engine.config.luaTimeLimit || rt.debugging()) {
+            return null; // a debugged script blocks the server as Redis' SYNC session does: no BUSY
         }
         return runningIsFunction
             ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
@@ -897,6 +1027,8 @@ public final class ScriptingCommands extends CommandGroup {
 
     private static final String[] SCRIPT_HELP = {
         "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
         "EXISTS <sha1> [<sha1> ...]",
         "    Return information about the existence of the scripts in the script cache.",
         "FLUSH [ASYNC|SYNC]",
