@@ -108,26 +108,7 @@ final class LuaReplySink implements ReplySink {
 
     /** sdscatrepr: quoted, with C escapes for the bytes that are not printable ASCII. */
     static String repr(byte[] b, int off, int len) {
-        StringBuilder sb = new StringBuilder(len + 2).append('"');
-        for (int i = off; i < off + len; i++) {
-            int c = b[i] & 0xff;
-            switch (c) {
-                case '\\': sb.append("\\\\"); break;
-                case '"': sb.append("\\\""); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                case 7: sb.append("\\a"); break;
-                case '\b': sb.append("\\b"); break;
-                default:
-                    if (c >= 0x20 && c <= 0x7e) {
-                        sb.append((char) c);
-                    } else {
-                        sb.append(String.format("\\x%02x", c));
-                    }
-            }
-        }
-        return sb.append('"').toString();
+        return io.strata.engine.util.Bytes.repr(b, off, len);
     }
 
     private static String repr(String s) {
