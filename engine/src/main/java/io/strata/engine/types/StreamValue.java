@@ -757,7 +757,7 @@ public final class StreamValue implements Value {
 
     private static long elementSize(byte[] b) {
         if (isCanonicalLong(b)) {
-            return intSize(parseCanonical(b));
+            return intSize(io.strata.engine.util.Numbers.parseLong(b, 0, b.length));
         }
         int len = b.length;
         int enc = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
@@ -792,48 +792,11 @@ public final class StreamValue implements Value {
      * and values are not numbers, and an exception per element would dominate XADD.
      */
     static boolean isCanonicalLong(byte[] b) {
-        int n = b.length;
-        if (n == 0 || n > 20) {
-            return false;
-        }
-        int i = 0;
-        boolean neg = b[0] == '-';
-        if (neg) {
-            if (n == 1) {
-                return false;
-            }
-            i = 1;
-        }
-        if (b[i] == '0') {
-            return n == 1;
-        }
-        long v = 0;
-        for (; i < n; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) {
-                return false;
-            }
-            // accumulate negatively so Long.MIN_VALUE fits
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                return false;
-            }
-            v = v * 10 - d;
-        }
-        return neg || v != Long.MIN_VALUE;
-    }
-
-    /** Precondition: {@link #isCanonicalLong}. */
-    private static long parseCanonical(byte[] b) {
-        boolean neg = b[0] == '-';
-        long v = 0;
-        for (int i = neg ? 1 : 0; i < b.length; i++) {
-            v = v * 10 - (b[i] - '0');
-        }
-        return neg ? v : -v;
+        return io.strata.engine.util.Numbers.isLong(b, 0, b.length);
     }
 
     /** The value of a canonical decimal integer (as Redis' lpStringToInt64 accepts), else null. */
     static Long canonicalLong(byte[] b) {
-        return isCanonicalLong(b) ? parseCanonical(b) : null;
+        return isCanonicalLong(b) ? io.strata.engine.util.Numbers.parseLong(b, 0, b.length) : null;
     }
 }
