@@ -17,6 +17,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.strata.engine.Client;
 import io.strata.engine.Engine;
+import io.strata.engine.Fatal;
 import io.strata.engine.ServerControl;
 import io.strata.engine.config.Config;
 
@@ -201,7 +202,10 @@ public final class StrataServer implements ServerControl {
                     } else {
                         nextLoadStep(this);
                     }
-                } catch (java.io.IOException | RuntimeException e) {
+                } catch (Throwable e) {
+                    // any error, not only exceptions: a step that dies without completing
+                    // 'done' would leave the server loading forever
+                    Fatal.exitIfFatal(e);
                     done.completeExceptionally(e);
                 }
             }
@@ -261,7 +265,8 @@ public final class StrataServer implements ServerControl {
                     } else {
                         nextLoadStep(this);
                     }
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
+                    Fatal.exitIfFatal(e);
                     done.completeExceptionally(e);
                 }
             }

@@ -650,6 +650,7 @@ public final class Keyspace {
     public void enableTiering(Path root, ColdCodec codec, long maxBytes) {
         SpillStore.wipe(root);
         this.spillRoot = root;
+        SpillStore.warmUp();
         this.codec = codec;
         this.spillMaxBytes = maxBytes;
     }

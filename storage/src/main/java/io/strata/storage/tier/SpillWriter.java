@@ -82,7 +82,7 @@ final class SpillWriter {
 
     /** Whether records are handed to the writer: with one CPU the extra thread only costs switches. */
     static final boolean ENABLED = Runtime.getRuntime().availableProcessors() > 1
-        && "true".equals(System.getProperty("strata.spill.writer")); // opt-in until a restart hang seen once in the suite is explained
+        && !"false".equals(System.getProperty("strata.spill.writer"));
 
     private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private volatile Thread thread;
