@@ -2,6 +2,7 @@ package io.strata.storage.tier;
 
 import io.strata.storage.StorageException;
 import io.strata.storage.StorageException.Code;
+import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.MapSegmentContext;
@@ -282,6 +283,8 @@ public final class SpillStore implements Closeable {
     private static ChronicleMap<byte[], byte[]> createMap(String name, long entries, double avgKey, double avgValue, File f)
             throws IOException {
         ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
+            .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ScratchByteArrayAccess())
+            .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ScratchByteArrayAccess())
             .name(name)
             .entries(entries)
             .averageKeySize(avgKey)

@@ -65,6 +65,38 @@ class SpillStoreTest {
     }
 
     @Test
+    void recordsOfEverySizeRoundTripThroughTheReusedCopyBuffers() {
+        // the maps copy keys and records into per-context buffers that grow, and wrap large arrays instead
+        int[] sizes = {0, 1, 255, 256, 257, 4096, 65_535, 65_536, 65_537, 1 << 20, 300, 0, 70_000, 17};
+        try (SpillStore s = SpillStore.open(dir.resolve("spill"), 0, 64)) {
+            Random rnd = new Random(7);
+            byte[][] keys = new byte[sizes.length][];
+            byte[][] values = new byte[sizes.length][];
+            for (int i = 0; i < sizes.length; i++) {
+                keys[i] = new byte[Math.min(sizes[i], 70_000) + 1];
+                rnd.nextBytes(keys[i]);
+                keys[i][0] = (byte) i;
+            }
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < sizes.length; i++) {
+                    values[i] = new byte[sizes[(i + round) % sizes.length]]; // replaced by a record of another size
+                    rnd.nextBytes(values[i]);
+                    assertEquals(SpillStore.PutResult.OK, s.put(keys[i], values[i]));
+                    assertArrayEquals(values[i], s.get(keys[i]), "slot " + i + " round " + round);
+                }
+                for (int i = 0; i < sizes.length; i++) {
+                    assertArrayEquals(values[i], s.get(keys[i]), "slot " + i + " after round " + round);
+                }
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                assertArrayEquals(values[i], s.remove(keys[i]), "slot " + i);
+                assertNull(s.get(keys[i]), "slot " + i);
+            }
+            assertEquals(0, s.size());
+        }
+    }
+
+    @Test
     void recordsOnTheirWayToTheWriterAreReadReplacedAndRemovedAtOnce() {
         // every put is followed at once by reads, replacements and removals of recent keys, while
         // the writer thread may not have written them yet; scans, freezes and compaction steps
