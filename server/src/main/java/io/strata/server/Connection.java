@@ -372,8 +372,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCha
             }
             Args a = parser.args();
             if (inline) {
-                // a long pipeline: look ahead at the next commands once those looked at have run
-                if (aheadLeft > 0 && --aheadLeft == 0 && parser.hasMore() && engine.prefetching()) {
+                // a long pipeline: look ahead at the next commands once those looked at have run.
+                // Also when none were: a read that ended inside a command leaves the decoder there,
+                // so the round's look-ahead found nothing (measured: 2k of 300k piped SETs were
+                // looked at before this)
+                if (aheadLeft > 0) {
+                    aheadLeft--;
+                }
+                if (aheadLeft == 0 && parser.hasMore() && engine.prefetching()) {
                     lookAhead(engine.prefetch);
                     engine.prefetch.run();
                 }

@@ -67,6 +67,7 @@ public final class StrataServer implements ServerControl {
         this.config = config;
         this.engine = new Engine(config);
         this.engine.setControl(this);
+        this.engine.keyspace.warmUpSpillTier();
         this.ioThreads = Math.max(1, config.ioThreads);
         config.onChange("port", v -> rebind(config.port));
         config.onChange("bind", v -> boundBind == null || config.bind.equals(boundBind) ? null

@@ -353,10 +353,79 @@ public final class Database {
      * Up to {@code n} entries for eviction sampling (possibly expired), from one random segment:
      * the misses of a probe per sample were a quarter of a spilling load's keyspace thread
      * (profiled). Returns how many were put in {@code out}.
+     *
+     * <p>The segments are chosen {@value #SAMPLE_AHEAD} calls at a time and their objects and
+     * tables loaded together, so those cache misses overlap instead of each call waiting for its
+     * own (sampling was still the keyspace thread's largest cost on a load streaming past
+     * maxmemory). An entry removed since its batch was taken is left out; a flush or swap of the
+     * database starts a new batch.
      */
     public int sampleEntries(Random rnd, Entry[] out, int n) {
-        Segment s = segmentFromRandomSlot(rnd);
-        return s == null ? 0 : s.sample(rnd, out, n);
+        if (keys == 0) {
+            return 0;
+        }
+        while (true) {
+            boolean fresh = false;
+            if (aheadNext >= SAMPLE_AHEAD || aheadEpoch != epoch || aheadN != n) {
+                sampleAhead(rnd, n);
+                fresh = true;
+            }
+            int from = aheadNext == 0 ? 0 : aheadEnd[aheadNext - 1];
+            int to = aheadEnd[aheadNext++];
+            int got = 0;
+            for (int i = from; i < to; i++) {
+                Entry e = ahead[i];
+                ahead[i] = null;
+                if (e.charged() >= 0) {
+                    out[got++] = e;
+                }
+            }
+            // a group whose entries all left RAM since must not read as "nothing to sample": the
+            // caller would then evict (delete) instead of demoting
+            if (got > 0 || fresh) {
+                return got;
+            }
+        }
+    }
+
+    private static final int SAMPLE_AHEAD = 8;
+    private final Segment[] aheadSegments = new Segment[SAMPLE_AHEAD];
+    private Entry[] ahead = new Entry[0];
+    private final int[] aheadEnd = new int[SAMPLE_AHEAD];
+    private int aheadNext = SAMPLE_AHEAD;
+    private int aheadN;
+    private long aheadEpoch = -1;
+    /** Keeps the look-ahead loads observable to the compiler. */
+    private int aheadSink;
+
+    private void sampleAhead(Random rnd, int n) {
+        if (ahead.length < SAMPLE_AHEAD * n) {
+            ahead = new Entry[SAMPLE_AHEAD * n];
+        } else {
+            java.util.Arrays.fill(ahead, null); // what a flushed batch left
+        }
+        for (int i = 0; i < SAMPLE_AHEAD; i++) {
+            aheadSegments[i] = segments[rnd.nextInt(Crc16.SLOTS)];
+        }
+        int acc = 0;
+        for (int i = 0; i < SAMPLE_AHEAD; i++) {
+            Segment s = aheadSegments[i];
+            if (s == null || s.size() == 0) {
+                s = segmentFromRandomSlot(rnd); // (rare while there are many keys)
+                aheadSegments[i] = s;
+            }
+            acc += s.table().length;
+        }
+        int end = 0;
+        for (int i = 0; i < SAMPLE_AHEAD; i++) {
+            end += aheadSegments[i].sample(rnd, ahead, end, n);
+            aheadEnd[i] = end;
+            aheadSegments[i] = null;
+        }
+        aheadSink += acc;
+        aheadNext = 0;
+        aheadN = n;
+        aheadEpoch = epoch;
     }
 
     /** The first non-empty segment from a random slot on, or null when the database is empty. */

@@ -130,8 +130,8 @@ public final class Keyspace {
      * brought into the CPU cache together before the commands run one by one. The loads go level
      * by level across all keys (every segment, then every bucket, then every entry and key, then
      * every value), so the cache misses of one level overlap instead of each lookup waiting for
-     * its own chain of misses; Redis 8 prefetches its command batches the same way. Only the
-     * first entry of a bucket is followed, the spill tier is not touched, and nothing changes.
+     * its own chain of misses; Redis 8 prefetches its command batches the same way. The first three
+     * entries of a bucket are followed, the spill tier is not touched, and nothing changes.
      *
      * <p>Thread rule: keyspace thread only.
      */
@@ -144,6 +144,7 @@ public final class Keyspace {
         private final int[] lens = new int[MAX];
         private final int[] hashes = new int[MAX];
         private final Object[] refs = new Object[MAX];
+        private final Entry[] chain = new Entry[MAX];
         private int size;
         /** Keeps the loads observable to the compiler. */
         private int sink;
@@ -180,8 +181,23 @@ public final class Keyspace {
                 if (o instanceof Entry) {
                     Entry e = (Entry) o;
                     acc += e.key.length;
+                    chain[i] = e.next;
                     refs[i] = e.value();
                 }
+            }
+            // the next two entries of each chain (a new key is compared with all of them; with
+            // keys of one length each comparison reads the key)
+            for (int level = 0; level < 2; level++) {
+                for (int i = 0; i < n; i++) {
+                    Entry e = chain[i];
+                    if (e != null) {
+                        acc += e.key.length;
+                        chain[i] = e.next;
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                chain[i] = null;
             }
             for (int i = 0; i < n; i++) {
                 Object v = refs[i];
@@ -650,9 +666,19 @@ public final class Keyspace {
     public void enableTiering(Path root, ColdCodec codec, long maxBytes) {
         SpillStore.wipe(root);
         this.spillRoot = root;
-        SpillStore.warmUp();
         this.codec = codec;
         this.spillMaxBytes = maxBytes;
+    }
+
+    /**
+     * With the spill tier on, starts loading Chronicle Map in the background ({@link
+     * SpillStore#warmUp}) so the first demotion does not stall clients; the server calls it at
+     * start (not the keyspace itself: an engine made in a test would load it under measurements).
+     */
+    public void warmUpSpillTier() {
+        if (tiering()) {
+            SpillStore.warmUp();
+        }
     }
 
     public boolean tiering() {
@@ -697,9 +723,9 @@ public final class Keyspace {
         return true;
     }
 
-    /** Stores a record in the database's spill store unless the spill tier is full; false then. */
+    /** Stores the record of a key that has none in the spill store (demoted, or loaded), unless the spill tier is full; false then. */
     private boolean putCold(Database db, byte[] key, byte[] record, long expireAt) {
-        if (spillFull(record.length + key.length + 32) || coldStore(db).put(key, record) != SpillStore.PutResult.OK) {
+        if (spillFull(record.length + key.length + 32) || coldStore(db).putNew(key, record) != SpillStore.PutResult.OK) {
             return false;
         }
         if (expireAt >= 0) {

@@ -150,11 +150,11 @@ public final class Segment {
     }
 
     /**
-     * Up to {@code n} entries for eviction sampling into {@code out}, from consecutive buckets
+     * Up to {@code n} entries for eviction sampling into {@code out} from {@code off}, from consecutive buckets
      * starting at a random one (as Redis' dictGetSomeKeys): one walk of the table instead of a
      * probe per sample. Returns how many.
      */
-    int sample(java.util.Random rnd, Entry[] out, int n) {
+    int sample(java.util.Random rnd, Entry[] out, int off, int n) {
         if (size == 0) {
             return 0;
         }
@@ -163,7 +163,7 @@ public final class Segment {
         int got = 0;
         for (int b = 0; b < table.length && got < n; b++, i = (i + 1) & mask) {
             for (Entry e = table[i]; e != null && got < n; e = e.next) {
-                out[got++] = e;
+                out[off + got++] = e;
             }
         }
         return got;

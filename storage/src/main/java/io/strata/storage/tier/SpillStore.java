@@ -99,6 +99,7 @@ public final class SpillStore implements Closeable {
     /** The same ops in the order handed over (the writer finishes them in about that order). */
     private final java.util.ArrayDeque<SpillWriter.Op> inFlight = new java.util.ArrayDeque<>();
     private long inFlightBytes;
+    private int handOvers;
     /** Past either bound the keyspace thread writes queued records itself instead of queuing more. */
     private static final int MAX_IN_FLIGHT = 8192;
     private static final long MAX_IN_FLIGHT_BYTES = 4L << 20;
@@ -433,6 +434,22 @@ public final class SpillStore implements Closeable {
                 drop(key, p, g);
             }
         }
+        return store(p, h, key, record);
+    }
+
+    /**
+     * As {@link #put} for a key the caller knows has no live record here (in the keyspace, a RAM
+     * key keeps its spill record only while unchanged since it was read back, and such a key
+     * leaves RAM without a new record): skips probing every generation's filter for an old one,
+     * which was the costliest part of a demotion after the write itself. A record that did
+     * exist would shadow, not replace, the older one.
+     */
+    public PutResult putNew(byte[] key, byte[] record) {
+        long h = CuckooFilter.hash(key);
+        return store(partition(h), h, key, record);
+    }
+
+    private PutResult store(int p, long h, byte[] key, byte[] record) {
         if (maxBytes > 0 && storedBytes() + key.length + record.length + RECORD_OVERHEAD > maxBytes) {
             return PutResult.FULL;
         }
@@ -481,7 +498,9 @@ public final class SpillStore implements Closeable {
      * in the filter and readable from {@link #pending} at once.
      */
     private void handOver(int p, long h, byte[] key, byte[] record) {
-        retireWritten();
+        if ((++handOvers & 63) == 0) {
+            retireWritten(); // every op's state is a line the writer wrote: look at them in batches
+        }
         if (inFlight.size() >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
             waitForWriter();
         }
