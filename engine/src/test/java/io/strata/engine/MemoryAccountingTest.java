@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.util.function.IntFunction;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -98,5 +99,42 @@ class MemoryAccountingTest {
         check("set of 5 integers", n, i -> Args.of("SADD", "i:" + i, "1", "2", "3", "4", "5"));
         check("zset of 5 members", n, i -> Args.of("ZADD", "z:" + i, "1", "m1", "2", "m2", "3", "m3", "4", "m4", "5", "m5"));
         check("list of 5 elements", n, i -> Args.of("RPUSH", "l:" + i, "e1", "e2", "e3", "e4", "e5"));
+    }
+
+    @Test
+    @DisplayName("the keyspace's running total of RAM memory equals the sum over its databases through writes, deletes, flushes and swaps")
+    void hotTotalFollowsEveryDatabase() {
+        Engine e = new Engine(new Config());
+        Client c = e.connect(1, new NullChannel());
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < 20_000; i++) {
+            int op = rnd.nextInt(100);
+            String k = "k" + rnd.nextInt(2000);
+            if (op < 5) {
+                e.execute(c, Args.of("SELECT", Integer.toString(rnd.nextInt(4))));
+            } else if (op < 50) {
+                e.execute(c, Args.of("SET", k, "v".repeat(rnd.nextInt(200))));
+            } else if (op < 65) {
+                e.execute(c, Args.of("HSET", "h" + k, "f" + rnd.nextInt(50), "x".repeat(rnd.nextInt(100))));
+            } else if (op < 75) {
+                e.execute(c, Args.of("APPEND", k, "tail"));
+            } else if (op < 90) {
+                e.execute(c, Args.of("DEL", k, "h" + k));
+            } else if (op < 93) {
+                e.execute(c, Args.of("SWAPDB", Integer.toString(rnd.nextInt(4)), Integer.toString(rnd.nextInt(4))));
+            } else if (op < 94) {
+                e.execute(c, Args.of("FLUSHDB"));
+            } else {
+                e.execute(c, Args.of("MOVE", k, Integer.toString(rnd.nextInt(4))));
+            }
+            if (i % 997 == 0 || i == 19_999) {
+                long sum = 0;
+                for (int d = 0; d < e.keyspace.databases(); d++) {
+                    sum += e.keyspace.db(d).memory();
+                }
+                assertEquals(sum, e.keyspace.hotMemory(), "after op " + i);
+            }
+        }
+        assertTrue(e.keyspace.hotMemory() > 0);
     }
 }

@@ -41,7 +41,21 @@ public final class Database {
     long backedExpires;
 
     Database(int index) {
+        this(index, new long[1]);
+    }
+
+    /** {@code hotTotal[0]} is kept equal to the sum of the memory of the databases sharing it. */
+    Database(int index, long[] hotTotal) {
         this.index = index;
+        this.hotTotal = hotTotal;
+    }
+
+    /** The keyspace's total of {@link #memory()} over its databases (read per command by eviction). */
+    private final long[] hotTotal;
+
+    private void addMemory(long d) {
+        memory += d;
+        hotTotal[0] += d;
     }
 
     /** Keys in both tiers (DBSIZE). */
@@ -148,7 +162,7 @@ public final class Database {
         if (was < 0) {
             return;
         }
-        memory += e.charged(Memory.entryBytes(e)) - was;
+        addMemory(e.charged(Memory.entryBytes(e)) - was);
     }
 
     /** The entry for a key, expired or not (callers that serve clients use {@link Keyspace#lookup}). */
@@ -177,7 +191,7 @@ public final class Database {
         Entry e = new Entry(key, value);
         s.insert(e, Bytes.hash(key, 0, key.length));
         keys++;
-        memory += e.charged(Memory.entryBytes(e));
+        addMemory(e.charged(Memory.entryBytes(e)));
         return e;
     }
 
@@ -209,7 +223,7 @@ public final class Database {
         Segment s = segments[slot];
         if (s != null && s.remove(e)) {
             keys--;
-            memory -= e.charged();
+            addMemory(-e.charged());
             e.charged(-1);
             if (e.expireAt >= 0) {
                 expires--;
@@ -241,7 +255,7 @@ public final class Database {
         segments = new Segment[Crc16.SLOTS];
         keys = 0;
         expires = 0;
-        memory = 0;
+        addMemory(-memory);
         expireCursor = 0;
         cold = null; // the keyspace closed it or handed it to a running snapshot
         coldExpires = 0;

@@ -53,7 +53,7 @@ public final class Keyspace {
     public Keyspace(int databases) {
         dbs = new Database[databases];
         for (int i = 0; i < databases; i++) {
-            dbs[i] = new Database(i);
+            dbs[i] = new Database(i, hotTotal);
         }
         tick();
     }
@@ -525,12 +525,11 @@ public final class Keyspace {
 
     /** Estimated bytes of the RAM tier alone (without the cold keys' filters): what {@code maxmemory} bounds. */
     public long hotMemory() {
-        long m = 0;
-        for (Database db : dbs) {
-            m += db.memory();
-        }
-        return m;
+        return hotTotal[0];
     }
+
+    /** The sum of the databases' memory, kept by them (summing 16 databases per check was 3% of a spilling load). */
+    private final long[] hotTotal = new long[1];
 
     /**
      * Sets a key's value as SET does: a new key gets no expiry; an existing key keeps its entry and,
