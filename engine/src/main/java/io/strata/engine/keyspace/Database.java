@@ -40,10 +40,6 @@ public final class Database {
     long backed;
     long backedExpires;
 
-    Database(int index) {
-        this(index, new long[1]);
-    }
-
     /** {@code hotTotal[0]} is kept equal to the sum of the memory of the databases sharing it. */
     Database(int index, long[] hotTotal) {
         this.index = index;
