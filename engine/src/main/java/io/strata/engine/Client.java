@@ -62,12 +62,25 @@ public final class Client {
 
     /** Channel plus pattern subscriptions (what SUBSCRIBE/PSUBSCRIBE replies count). */
     public int subscriptionCount() {
-        return subscriptions(PubSub.Kind.CHANNEL).size() + subscriptions(PubSub.Kind.PATTERN).size();
+        return sizeOf(PubSub.Kind.CHANNEL) + sizeOf(PubSub.Kind.PATTERN);
     }
 
-    /** True when subscribed to anything: in RESP2 only pub/sub commands are then allowed. */
+    private int sizeOf(PubSub.Kind k) {
+        java.util.Set<java.nio.ByteBuffer> s = subscriptions.get(k);
+        return s == null ? 0 : s.size();
+    }
+
+    /** True when subscribed to anything: in RESP2 only pub/sub commands are then allowed. Checked for every command. */
     public boolean inPubSubMode() {
-        return subscriptionCount() + subscriptions(PubSub.Kind.SHARD).size() > 0;
+        if (subscriptions.isEmpty()) {
+            return false;
+        }
+        for (java.util.Set<java.nio.ByteBuffer> s : subscriptions.values()) {
+            if (!s.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- blocking (BLPOP & co.) ----

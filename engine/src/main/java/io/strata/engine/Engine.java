@@ -664,9 +664,10 @@ public final class Engine {
         io.strata.engine.persist.AofRecorder rec = aof;
         long dirtyBefore = keyspace.dirty;
         boolean exec = false;
-        // a script's effects are recorded as the commands it ran, in MULTI/EXEC (Redis 7), never the script itself
-        boolean script = io.strata.engine.scripting.ScriptingCommands.isScriptRun(spec);
+        boolean script = false;
         if (rec != null) {
+            // a script's effects are recorded as the commands it ran, in MULTI/EXEC (Redis 7), never the script itself
+            script = io.strata.engine.scripting.ScriptingCommands.isScriptRun(spec);
             rec.beforeCommand();
             exec = (TransactionCommands.isExec(spec) || script) && !rec.inTransaction();
             if (exec) {

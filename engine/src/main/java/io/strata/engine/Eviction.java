@@ -141,11 +141,12 @@ public final class Eviction {
 
     private Entry pickRound(String policy, boolean volatileOnly, boolean randomPick, boolean resample, boolean demoting,
                             Database[] dbOut) {
-        // a demotion that finds the pool at least half full samples only every other time: moving
-        // a key to disk is cheap to undo (it comes back on access), and while a load streams past
-        // maxmemory sampling was a quarter of the server's CPU (profiled)
+        // a demotion that finds the pool at least half full samples only one time in four (each
+        // sampling adds maxmemory-samples candidates, so the pool stays full): moving a key to disk
+        // is cheap to undo (it comes back on access), and while a load streams past maxmemory
+        // sampling was a quarter of the keyspace thread, then at every other demotion 15% (profiled)
         boolean sample = !resample || poolSize == 0;
-        if (sample && demoting && !randomPick && poolSize >= POOL / 2 && (++demotePicks & 1) == 0) {
+        if (sample && demoting && !randomPick && poolSize >= POOL / 2 && (++demotePicks & 3) != 0) {
             sample = false;
         }
         if (sample) {

@@ -37,6 +37,8 @@ public final class CommandSpec {
     public final CommandSpec parent;
     private final Set<String> aclCategories;
     private final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
+    /** {@link #flags} as bits by ordinal: {@link #has} runs for every command several times. */
+    private final long flagBits;
 
     // statistics (keyspace thread only)
     public long calls;
@@ -50,6 +52,14 @@ public final class CommandSpec {
         this.nameBytes = Bytes.ascii(b.name);
         this.arity = b.arity;
         this.flags = Collections.unmodifiableSet(b.flags.isEmpty() ? EnumSet.noneOf(CommandFlag.class) : EnumSet.copyOf(b.flags));
+        long bits = 0;
+        if (CommandFlag.values().length > Long.SIZE) {
+            throw new IllegalStateException("more command flags than bits in flagBits");
+        }
+        for (CommandFlag f : flags) {
+            bits |= 1L << f.ordinal();
+        }
+        this.flagBits = bits;
         this.firstKey = b.first;
         this.lastKey = b.last;
         this.keyStep = b.step;
@@ -123,7 +133,7 @@ public final class CommandSpec {
     }
 
     public boolean has(CommandFlag f) {
-        return flags.contains(f);
+        return (flagBits & (1L << f.ordinal())) != 0;
     }
 
     public Set<String> aclCategories() {

@@ -59,11 +59,24 @@ public final class SpillRecord {
                 flags |= FLAG_LZ4;
             }
         }
-        ByteBuffer b = ByteBuffer.allocate(HEADER + bodyLen);
-        b.put((byte) VERSION).put((byte) type).put((byte) flags).putLong(expireAt).putInt(lru).putInt(lfu)
-            .putInt(payload.length).put(body, 0, bodyLen);
-        return b.array();
+        // by hand rather than through a ByteBuffer: this runs for every demotion (the buffer's
+        // construction and bounds checks were 3% of a spilling load's keyspace thread, profiled)
+        byte[] r = new byte[HEADER + bodyLen];
+        r[0] = (byte) VERSION;
+        r[1] = (byte) type;
+        r[2] = (byte) flags;
+        BIG_LONG.set(r, 3, expireAt);
+        BIG_INT.set(r, 11, lru);
+        BIG_INT.set(r, 15, lfu);
+        BIG_INT.set(r, 19, payload.length);
+        System.arraycopy(body, 0, r, HEADER, bodyLen);
+        return r;
     }
+
+    private static final java.lang.invoke.VarHandle BIG_LONG =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle BIG_INT =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     public static int type(byte[] record) {
         return record[1] & 0xff;

@@ -293,6 +293,9 @@ public final class SpillStore implements Closeable {
             // measured: the default bloat of 1.0 threw near 2x the declared entries; 20 let a
             // map take far more than declared before a new generation is needed
             .maxBloatFactor(20)
+            // spill files are never reopened (rebuilt from RDB/AOF on load), so the per-entry
+            // checksum Chronicle keeps for recovering a persisted map after a crash is never read
+            .checksumEntries(false)
             .createPersistedTo(f);
         populate(m, f);
         return m;
