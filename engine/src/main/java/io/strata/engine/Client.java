@@ -72,9 +72,6 @@ public final class Client {
 
     /** True when subscribed to anything: in RESP2 only pub/sub commands are then allowed. Checked for every command. */
     public boolean inPubSubMode() {
-        if (subscriptions.isEmpty()) {
-            return false;
-        }
         for (java.util.Set<java.nio.ByteBuffer> s : subscriptions.values()) {
             if (!s.isEmpty()) {
                 return true;

@@ -40,6 +40,12 @@ public final class CommandSpec {
     /** {@link #flags} as bits by ordinal: {@link #has} runs for every command several times. */
     private final long flagBits;
 
+    static {
+        if (CommandFlag.values().length > Long.SIZE) {
+            throw new IllegalStateException("more command flags than bits in flagBits");
+        }
+    }
+
     // statistics (keyspace thread only)
     public long calls;
     public long usec;
@@ -53,9 +59,6 @@ public final class CommandSpec {
         this.arity = b.arity;
         this.flags = Collections.unmodifiableSet(b.flags.isEmpty() ? EnumSet.noneOf(CommandFlag.class) : EnumSet.copyOf(b.flags));
         long bits = 0;
-        if (CommandFlag.values().length > Long.SIZE) {
-            throw new IllegalStateException("more command flags than bits in flagBits");
-        }
         for (CommandFlag f : flags) {
             bits |= 1L << f.ordinal();
         }

@@ -16,7 +16,6 @@ import net.openhft.chronicle.wire.WireOut;
  * (with its reference-count bookkeeping: a listener manager, a copy-on-write list, a lambda) was
  * most of the writer thread's allocation; a copy of a few hundred bytes is cheaper than any of it.
  *
- *
  * <p>The copy is made only when Chronicle reads the data as bytes (hashing and comparing keys);
  * writing it into the map copies the array straight into the mapped memory in one block
  * ({@link #writeTo}): Chronicle's default writes a {@code BytesStore} source eight bytes per

@@ -1,7 +1,5 @@
 package io.strata.storage.tier;
 
-import java.nio.ByteBuffer;
-
 /**
  * Descriptor of one spilled record (the value stored under a key in the spill maps).
  *
@@ -83,15 +81,15 @@ public final class SpillRecord {
     }
 
     public static long expireAt(byte[] record) {
-        return ByteBuffer.wrap(record, 3, 8).getLong();
+        return (long) BIG_LONG.get(record, 3);
     }
 
     public static int lru(byte[] record) {
-        return ByteBuffer.wrap(record, 11, 4).getInt();
+        return (int) BIG_INT.get(record, 11);
     }
 
     public static int lfu(byte[] record) {
-        return ByteBuffer.wrap(record, 15, 4).getInt();
+        return (int) BIG_INT.get(record, 15);
     }
 
     public static int flags(byte[] record) {
@@ -105,7 +103,7 @@ public final class SpillRecord {
 
     /** The payload, decompressed when needed. */
     public static byte[] payload(byte[] record) {
-        int raw = ByteBuffer.wrap(record, 19, 4).getInt();
+        int raw = (int) BIG_INT.get(record, 19);
         if ((record[2] & FLAG_LZ4) == 0) {
             return java.util.Arrays.copyOfRange(record, HEADER, record.length);
         }
