@@ -70,7 +70,7 @@ public class SpillBench {
             for (int k = 0; k < v.length; k++) {
                 v[k] = (byte) ('a' + r.nextInt(26));
             }
-            records[i] = codec.encode(v, -1, 0, 5, 0);
+            records[i] = codec.encode(v, -1, 0, 5, 0).toBytes();
             store.put(keys[i], records[i]);
         }
         value = records[0];

@@ -638,8 +638,11 @@ public final class Keyspace {
 
     /** How values become spill records and back (the engine gives the RDB-based one). */
     public interface ColdCodec {
-        /** {@code hints}: SpillRecord.FLAG_RAW_STRING / FLAG_TEXT_STRING of a string entry. */
-        byte[] encode(Object value, long expireAt, int lru, int lfu, int hints);
+        /**
+         * {@code hints}: SpillRecord.FLAG_RAW_STRING / FLAG_TEXT_STRING of a string entry. A
+         * string's record may keep its value array as its body (not copied).
+         */
+        SpillRecord.Parts encode(Object value, long expireAt, int lru, int lfu, int hints);
 
         Object decode(byte[] record);
 
@@ -723,8 +726,8 @@ public final class Keyspace {
     }
 
     /** Stores the record of a key that has none in the spill store (demoted, or loaded), unless the spill tier is full; false then. */
-    private boolean putCold(Database db, byte[] key, byte[] record, long expireAt) {
-        if (spillFull(record.length + key.length + 32) || coldStore(db).putNew(key, record) != SpillStore.PutResult.OK) {
+    private boolean putCold(Database db, byte[] key, SpillRecord.Parts record, long expireAt) {
+        if (spillFull(record.length() + key.length + 32) || coldStore(db).putNew(key, record) != SpillStore.PutResult.OK) {
             return false;
         }
         if (expireAt >= 0) {

@@ -24,17 +24,18 @@ public final class TierCodec implements Keyspace.ColdCodec {
     }
 
     @Override
-    public byte[] encode(Object value, long expireAt, int lru, int lfu, int hints) {
+    public SpillRecord.Parts encode(Object value, long expireAt, int lru, int lfu, int hints) {
         boolean lz4 = tryLz4();
-        byte[] record;
+        SpillRecord.Parts record;
         if (value instanceof byte[]) {
-            record = SpillRecord.encode(RdbFormat.TYPE_STRING, expireAt, lru, lfu, (byte[]) value, lz4, hints);
+            // the string's own array becomes the record's body: a demoted entry's value is never changed again
+            record = SpillRecord.parts(RdbFormat.TYPE_STRING, expireAt, lru, lfu, (byte[]) value, lz4, hints);
         } else {
             byte[] payload = Dump.serialize(RdbCodec.toRdb(value));
-            record = SpillRecord.encode(payload[0] & 0xff, expireAt, lru, lfu, payload, lz4);
+            record = SpillRecord.parts(payload[0] & 0xff, expireAt, lru, lfu, payload, lz4, 0);
         }
         if (lz4) {
-            lz4Misses = SpillRecord.compressed(record) ? 0 : lz4Misses + 1;
+            lz4Misses = record.compressed() ? 0 : lz4Misses + 1;
         }
         return record;
     }

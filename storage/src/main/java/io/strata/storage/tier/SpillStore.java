@@ -5,6 +5,8 @@ import io.strata.storage.StorageException.Code;
 import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapSegmentContext;
 
 import java.io.Closeable;
@@ -242,7 +244,7 @@ public final class SpillStore implements Closeable {
             try {
                 f = File.createTempFile("strata-spill-warm-up", ".cm");
                 try (ChronicleMap<byte[], byte[]> m = createMap("strata-spill-warm-up", 64, 16, 64, f)) {
-                    m.put(new byte[16], new byte[64]);
+                    write(m, new byte[16], SpillRecord.parts(0, -1, 0, 0, new byte[64], false, 0));
                     m.get(new byte[16]);
                     m.remove(new byte[16]);
                 }
@@ -429,6 +431,11 @@ public final class SpillStore implements Closeable {
 
     /** Stores or replaces a record; FULL when the byte budget would be exceeded (any old record is then gone). */
     public PutResult put(byte[] key, byte[] record) {
+        return put(key, SpillRecord.Parts.of(record));
+    }
+
+    /** As {@link #put(byte[], byte[])} for a record not yet assembled into one array. */
+    public PutResult put(byte[] key, SpillRecord.Parts record) {
         long h = CuckooFilter.hash(key);
         int p = partition(h);
         if (mightContain(p, h) && settlePending(key, h) == null) {
@@ -447,13 +454,13 @@ public final class SpillStore implements Closeable {
      * which was the costliest part of a demotion after the write itself. A record that did
      * exist would shadow, not replace, the older one.
      */
-    public PutResult putNew(byte[] key, byte[] record) {
+    public PutResult putNew(byte[] key, SpillRecord.Parts record) {
         long h = CuckooFilter.hash(key);
         return store(partition(h), h, key, record);
     }
 
-    private PutResult store(int p, long h, byte[] key, byte[] record) {
-        if (maxBytes > 0 && storedBytes() + key.length + record.length + RECORD_OVERHEAD > maxBytes) {
+    private PutResult store(int p, long h, byte[] key, SpillRecord.Parts record) {
+        if (maxBytes > 0 && storedBytes() + key.length + record.length() + RECORD_OVERHEAD > maxBytes) {
             return PutResult.FULL;
         }
         if (SpillWriter.ENABLED) {
@@ -463,7 +470,7 @@ public final class SpillStore implements Closeable {
         }
         count++;
         keyBytes += key.length;
-        recordBytes += record.length;
+        recordBytes += record.length();
         return PutResult.OK;
     }
 
@@ -471,18 +478,35 @@ public final class SpillStore implements Closeable {
      * Writes a record into partition {@code p}'s newest generation, or a new one when that is
      * frozen or full (its filter is, or Chronicle refuses more), and adds it to that one's filter.
      */
-    private void putNewest(int p, long h, byte[] key, byte[] record) {
+    private void putNewest(int p, long h, byte[] key, SpillRecord.Parts record) {
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
         int last = newestWritable(p);
         try {
-            gens.get(last).put(key, record);
+            write(gens.get(last), key, record);
         } catch (IllegalStateException | IllegalArgumentException full) {
             // this generation cannot take more: start a new one sized from what we have seen
             newGeneration(p);
             last = gens.size() - 1;
-            gens.get(last).put(key, record);
+            write(gens.get(last), key, record);
         }
         filters.get(p).get(last).add(h);
+    }
+
+    /**
+     * {@code map.put(key, record)} with the record's header and body written straight into the
+     * map's memory (as Chronicle's put does it: update lock, then replace or insert). Chronicle
+     * throws IllegalStateException or IllegalArgumentException when the map takes no more.
+     */
+    static void write(ChronicleMap<byte[], byte[]> map, byte[] key, SpillRecord.Parts record) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> q = map.queryContext(key)) {
+            q.updateLock().lock();
+            MapEntry<byte[], byte[]> e = q.entry();
+            if (e != null) {
+                q.replaceValue(e, record);
+            } else {
+                q.insert(q.absentEntry(), record);
+            }
+        }
     }
 
     /** The generation of partition {@code p} new records go to (a new one when the newest is frozen or full). */
@@ -500,7 +524,7 @@ public final class SpillStore implements Closeable {
      * As {@link #putNewest}, but the map write is left to the {@link SpillWriter}: the record is
      * in the filter and readable from {@link #pending} at once.
      */
-    private void handOver(int p, long h, byte[] key, byte[] record) {
+    private void handOver(int p, long h, byte[] key, SpillRecord.Parts record) {
         if ((++handOvers & 63) == 0) {
             retireWritten(); // every op's state is a line the writer wrote: look at them in batches
         }
@@ -513,7 +537,7 @@ public final class SpillStore implements Closeable {
         SpillWriter.Op op = new SpillWriter.Op(this, partitions.get(p).get(g), filter, p, h, key, record);
         pending.put(op, op);
         inFlight.add(op);
-        inFlightBytes += key.length + record.length;
+        inFlightBytes += key.length + record.length();
         SpillWriter.get().submit(op, inFlight.size());
     }
 
@@ -550,7 +574,7 @@ public final class SpillStore implements Closeable {
     }
 
     private void forget(SpillWriter.Op op) {
-        inFlightBytes -= op.key.length + op.record.length;
+        inFlightBytes -= op.key.length + op.record.length();
         if (pending.get(op) == op) {
             pending.remove(op);
         }
@@ -603,8 +627,8 @@ public final class SpillStore implements Closeable {
                 op.filter.remove(op.hash);
                 count--;
                 keyBytes -= op.key.length;
-                recordBytes -= op.record.length;
-                return op.record;
+                recordBytes -= op.record.length();
+                return op.record.toBytes();
             }
             if (op.state == SpillWriter.DONE) {
                 pending.remove(k);
@@ -652,7 +676,7 @@ public final class SpillStore implements Closeable {
         if (!pending.isEmpty()) {
             SpillWriter.Op op = pending.get(new SpillWriter.KeyRef(key, h));
             if (op != null && op.state != SpillWriter.DONE) {
-                return op.record; // handed over, perhaps not in the map yet
+                return op.record.toBytes(); // handed over, perhaps not in the map yet
             }
         }
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
@@ -1002,7 +1026,7 @@ public final class SpillStore implements Closeable {
                 long h = CuckooFilter.hash(keys.get(i));
                 from.remove(keys.get(i));
                 fromFilter.remove(h);
-                putNewest(p, h, keys.get(i), values.get(i));
+                putNewest(p, h, keys.get(i), SpillRecord.Parts.of(values.get(i)));
             }
             moved += keys.size();
             compactionMoves += keys.size();

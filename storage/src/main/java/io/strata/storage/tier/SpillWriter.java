@@ -54,11 +54,11 @@ final class SpillWriter {
         /** The filter of the generation it goes to (it already holds the key's hash). */
         final CuckooFilter filter;
         final int partition;
-        final byte[] record;
+        final SpillRecord.Parts record;
         volatile int state;
 
         Op(SpillStore store, ChronicleMap<byte[], byte[]> map, CuckooFilter filter, int partition, long hash,
-           byte[] key, byte[] record) {
+           byte[] key, SpillRecord.Parts record) {
             super(key, hash);
             this.store = store;
             this.map = map;
@@ -148,7 +148,7 @@ final class SpillWriter {
         }
         int end = FAILED;
         try {
-            op.map.put(op.key, op.record);
+            SpillStore.write(op.map, op.key, op.record);
             end = DONE;
         } catch (IllegalStateException | IllegalArgumentException full) {
             // this generation takes no more: the store writes it into a new one

@@ -195,6 +195,46 @@ class SpillStoreTest {
         assertEquals(-1, SpillRecord.expireAt(rec2));
     }
 
+    @Test
+    void recordsWrittenFromTheirPartsShouldReadBackAsTheEncodedArray() {
+        Random rnd = new Random(5);
+        Map<String, byte[]> expected = new HashMap<>();
+        try (SpillStore s = SpillStore.open(dir.resolve("parts"), 0, 1000)) {
+            for (int i = 0; i < 50_000; i++) {
+                byte[] v;
+                if (i % 2 == 0) {
+                    v = b(("text " + i + " ").repeat(1 + rnd.nextInt(40))); // compresses
+                } else {
+                    v = new byte[rnd.nextInt(300)];
+                    rnd.nextBytes(v);
+                }
+                long expireAt = i % 3 == 0 ? -1 : 1_700_000_000_000L + i;
+                int lru = rnd.nextInt();
+                int lfu = rnd.nextInt(256);
+                int hints = i % 4 == 0 ? SpillRecord.FLAG_RAW_STRING : SpillRecord.FLAG_TEXT_STRING;
+                SpillRecord.Parts parts = SpillRecord.parts(0, expireAt, lru, lfu, v, true, hints);
+                byte[] whole = SpillRecord.encode(0, expireAt, lru, lfu, v, true, hints);
+                assertArrayEquals(whole, parts.toBytes());
+                assertEquals(whole.length, parts.length());
+                String k = "k" + i;
+                assertEquals(SpillStore.PutResult.OK, s.putNew(b(k), parts));
+                expected.put(k, whole);
+                if (i % 1000 == 0) {
+                    assertArrayEquals(whole, s.get(b(k)), "read while perhaps still queued");
+                }
+            }
+            // walking drains the writer: every record is now in a map, read from the file
+            Map<String, byte[]> walked = collect(s::forEach);
+            assertSame(expected, walked);
+            for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+                byte[] r = s.get(b(e.getKey()));
+                assertArrayEquals(e.getValue(), r, e.getKey());
+                assertEquals(SpillRecord.expireAt(e.getValue()), SpillRecord.expireAt(r));
+                assertEquals(SpillRecord.lru(e.getValue()), SpillRecord.lru(r));
+            }
+        }
+    }
+
     private static Map<String, byte[]> collect(java.util.function.Consumer<java.util.function.BiConsumer<byte[], byte[]>> walk) {
         Map<String, byte[]> out = new HashMap<>();
         walk.accept((k, v) -> {
