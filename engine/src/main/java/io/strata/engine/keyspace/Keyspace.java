@@ -204,6 +204,10 @@ public final class Keyspace {
                 if (v instanceof byte[]) {
                     acc += ((byte[]) v).length;
                 }
+                if (dbs[i].cold != null) {
+                    // a key not in RAM is looked up in the spill tier's filters next
+                    acc += (int) dbs[i].cold.touchFilters(bufs[i], offs[i], lens[i]);
+                }
                 refs[i] = null;
                 bufs[i] = null;
                 dbs[i] = null;

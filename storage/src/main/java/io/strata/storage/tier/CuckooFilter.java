@@ -124,6 +124,17 @@ final class CuckooFilter {
         return stashSize > 0 && inStash(i1, fp) >= 0;
     }
 
+    /**
+     * Reads the two buckets {@link #mightContain} would read for {@code h} and returns bits of
+     * them: a batch of these has its cache misses overlap, where lookups one key at a time wait
+     * for each.
+     */
+    long touch(long h) {
+        int fp = fingerprint(h);
+        int i1 = bucket1(h);
+        return buckets[i1] ^ buckets[alternate(i1, fp)];
+    }
+
     /** Adds a key's hash (a multiset: adding twice needs removing twice). */
     void add(long h) {
         int fp = fingerprint(h);
