@@ -97,7 +97,7 @@ public final class SpillStore implements Closeable {
      * answer from here until the map has the record. Each one's hash is already in its
      * generation's filter, so only a key the filters say may be here is looked up.
      */
-    private final java.util.HashMap<SpillWriter.KeyRef, SpillWriter.Op> pending = new java.util.HashMap<>();
+    private final PendingTable pending = new PendingTable();
     /** The same ops in the order handed over (the writer finishes them in about that order). */
     private final java.util.ArrayDeque<SpillWriter.Op> inFlight = new java.util.ArrayDeque<>();
     private long inFlightBytes;
@@ -535,7 +535,7 @@ public final class SpillStore implements Closeable {
         CuckooFilter filter = filters.get(p).get(g);
         filter.add(h);
         SpillWriter.Op op = new SpillWriter.Op(this, partitions.get(p).get(g), filter, p, h, key, record);
-        pending.put(op, op);
+        pending.put(op);
         inFlight.add(op);
         inFlightBytes += key.length + record.length();
         SpillWriter.get().submit(op, inFlight.size());
@@ -575,9 +575,7 @@ public final class SpillStore implements Closeable {
 
     private void forget(SpillWriter.Op op) {
         inFlightBytes -= op.key.length + op.record.length();
-        if (pending.get(op) == op) {
-            pending.remove(op);
-        }
+        pending.remove(op);
     }
 
     /**
@@ -616,14 +614,13 @@ public final class SpillStore implements Closeable {
         if (pending.isEmpty()) {
             return null;
         }
-        SpillWriter.KeyRef k = new SpillWriter.KeyRef(key, h);
-        SpillWriter.Op op = pending.get(k);
+        SpillWriter.Op op = pending.get(key, h);
         if (op == null) {
             return null;
         }
         while (true) {
             if (op.claim(SpillWriter.QUEUED, SpillWriter.CANCELLED) || op.claim(SpillWriter.FAILED, SpillWriter.CANCELLED)) {
-                pending.remove(k);
+                pending.remove(op);
                 op.filter.remove(op.hash);
                 count--;
                 keyBytes -= op.key.length;
@@ -631,7 +628,7 @@ public final class SpillStore implements Closeable {
                 return op.record.toBytes();
             }
             if (op.state == SpillWriter.DONE) {
-                pending.remove(k);
+                pending.remove(op);
                 return null;
             }
             Thread.onSpinWait(); // being written this instant
@@ -693,7 +690,7 @@ public final class SpillStore implements Closeable {
             return null;
         }
         if (!pending.isEmpty()) {
-            SpillWriter.Op op = pending.get(new SpillWriter.KeyRef(key, h));
+            SpillWriter.Op op = pending.get(key, h);
             if (op != null && op.state != SpillWriter.DONE) {
                 return op.record.toBytes(); // handed over, perhaps not in the map yet
             }

@@ -1,8 +1,8 @@
 package io.strata.storage.tier;
 
 import net.openhft.chronicle.map.ChronicleMap;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
@@ -26,29 +26,11 @@ final class SpillWriter {
     static final int FAILED = 3;
     static final int CANCELLED = 4;
 
-    /** A key with its filter hash: the pending table's key (hashing the bytes again cost 4% of a load). */
-    static class KeyRef {
+    /** One record on its way into a map (in the owning store's {@link PendingTable} until forgotten). */
+    static final class Op {
         final byte[] key;
+        /** The key's filter hash (hashing the bytes again cost 4% of a load). */
         final long hash;
-
-        KeyRef(byte[] key, long hash) {
-            this.key = key;
-            this.hash = hash;
-        }
-
-        @Override
-        public final int hashCode() {
-            return (int) (hash ^ (hash >>> 32));
-        }
-
-        @Override
-        public final boolean equals(Object o) {
-            return o instanceof KeyRef && ((KeyRef) o).hash == hash && java.util.Arrays.equals(((KeyRef) o).key, key);
-        }
-    }
-
-    /** One record on its way into a map (its own key in the owning store's pending table). */
-    static final class Op extends KeyRef {
         final SpillStore store;
         final ChronicleMap<byte[], byte[]> map;
         /** The filter of the generation it goes to (it already holds the key's hash). */
@@ -59,7 +41,8 @@ final class SpillWriter {
 
         Op(SpillStore store, ChronicleMap<byte[], byte[]> map, CuckooFilter filter, int partition, long hash,
            byte[] key, SpillRecord.Parts record) {
-            super(key, hash);
+            this.key = key;
+            this.hash = hash;
             this.store = store;
             this.map = map;
             this.filter = filter;
@@ -84,7 +67,8 @@ final class SpillWriter {
     static final boolean ENABLED = Runtime.getRuntime().availableProcessors() > 1
         && !"false".equals(System.getProperty("strata.spill.writer"));
 
-    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    /** Every store's keyspace thread offers, the writer alone polls; array chunks, no node per op. */
+    private final MpscUnboundedArrayQueue<Op> queue = new MpscUnboundedArrayQueue<>(1024);
     private volatile Thread thread;
     private volatile boolean parked;
     private final AtomicInteger started = new AtomicInteger();
