@@ -205,7 +205,8 @@ public final class Keyspace {
                     acc += ((byte[]) v).length;
                 }
                 if (dbs[i].cold != null) {
-                    // a key not in RAM is looked up in the spill tier's filters next
+                    // a key RAM does not hold is then looked up in the spill tier's filters: read
+                    // their buckets now too (for every key: which ones RAM holds is not known here)
                     acc += (int) dbs[i].cold.touchFilters(bufs[i], offs[i], lens[i]);
                 }
                 refs[i] = null;
