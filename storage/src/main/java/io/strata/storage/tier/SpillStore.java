@@ -434,7 +434,8 @@ public final class SpillStore implements Closeable {
         return put(key, SpillRecord.Parts.of(record));
     }
 
-    private PutResult put(byte[] key, SpillRecord.Parts record) {
+    /** As {@link #put(byte[], byte[])} for a record not yet assembled into one array. */
+    public PutResult put(byte[] key, SpillRecord.Parts record) {
         long h = CuckooFilter.hash(key);
         int p = partition(h);
         if (mightContain(p, h) && settlePending(key, h) == null) {
