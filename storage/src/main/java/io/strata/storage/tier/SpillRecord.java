@@ -65,7 +65,7 @@ public final class SpillRecord {
                 flags |= FLAG_LZ4;
             }
         }
-        return new Parts(type, flags, expireAt, lru, lfu, payload.length, body, 0, bodyLen, null);
+        return new Parts(type, flags, expireAt, lru, lfu, payload.length, body, bodyLen, null);
     }
 
     /**
@@ -85,13 +85,12 @@ public final class SpillRecord {
         private final int lfu;
         private final int rawLength;
         private final byte[] body;
-        private final int bodyOff;
         private final int bodyLen;
         /** The whole record when it was given as one array (then {@link #body} is that array). */
         private final byte[] whole;
 
         private Parts(int type, int flags, long expireAt, int lru, int lfu, int rawLength,
-                      byte[] body, int bodyOff, int bodyLen, byte[] whole) {
+                      byte[] body, int bodyLen, byte[] whole) {
             this.type = type;
             this.flags = flags;
             this.expireAt = expireAt;
@@ -99,7 +98,6 @@ public final class SpillRecord {
             this.lfu = lfu;
             this.rawLength = rawLength;
             this.body = body;
-            this.bodyOff = bodyOff;
             this.bodyLen = bodyLen;
             this.whole = whole;
         }
@@ -109,7 +107,7 @@ public final class SpillRecord {
          * store keeps any bytes it is given).
          */
         public static Parts of(byte[] record) {
-            return new Parts(0, 0, -1, 0, 0, 0, record, 0, record.length, record);
+            return new Parts(0, 0, -1, 0, 0, 0, record, record.length, record);
         }
 
         /** The record's length in bytes, header included. */
@@ -135,7 +133,7 @@ public final class SpillRecord {
             BIG_INT.set(r, 11, lru);
             BIG_INT.set(r, 15, lfu);
             BIG_INT.set(r, 19, rawLength);
-            System.arraycopy(body, bodyOff, r, HEADER, bodyLen);
+            System.arraycopy(body, 0, r, HEADER, bodyLen);
             return r;
         }
 
@@ -153,7 +151,7 @@ public final class SpillRecord {
             target.writeInt(at + 11, NATIVE_BIG ? lru : Integer.reverseBytes(lru));
             target.writeInt(at + 15, NATIVE_BIG ? lfu : Integer.reverseBytes(lfu));
             target.writeInt(at + 19, NATIVE_BIG ? rawLength : Integer.reverseBytes(rawLength));
-            target.write(at + HEADER, body, bodyOff, bodyLen);
+            target.write(at + HEADER, body, 0, bodyLen);
         }
 
         // Chronicle reads a value's bytes only for operations the spill store does not use
@@ -209,11 +207,6 @@ public final class SpillRecord {
 
     public static int flags(byte[] record) {
         return record[2] & 0xff;
-    }
-
-    /** Whether the record is LZ4-compressed. */
-    public static boolean compressed(byte[] record) {
-        return (record[2] & FLAG_LZ4) != 0;
     }
 
     /** The payload, decompressed when needed. */
