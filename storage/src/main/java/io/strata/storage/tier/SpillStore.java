@@ -203,14 +203,14 @@ public final class SpillStore implements Closeable {
         return (int) ((h >>> 59) & (PARTITIONS - 1));
     }
 
-    /** A generation's map made ahead of need on the preparing thread: file created, pages populated. */
+    /** A generation's map made ahead of need on the preparing thread: file created, its first pages faulted in. */
     private static final class Prepared {
         final int seq;
         final long entries;
         final File file;
-        final java.util.concurrent.CompletableFuture<ChronicleMap<byte[], byte[]>> map;
+        final java.util.concurrent.CompletableFuture<GenerationFill> map;
 
-        Prepared(int seq, long entries, File file, java.util.concurrent.CompletableFuture<ChronicleMap<byte[], byte[]>> map) {
+        Prepared(int seq, long entries, File file, java.util.concurrent.CompletableFuture<GenerationFill> map) {
             this.seq = seq;
             this.entries = entries;
             this.file = file;
@@ -220,6 +220,8 @@ public final class SpillStore implements Closeable {
 
     /** Each partition's next generation, while one is being or has been prepared. */
     private final Prepared[] prepared = new Prepared[PARTITIONS];
+    /** Each partition's newest generation and how far its pages are faulted in (null when it has none). */
+    private final GenerationFill[] newestFill = new GenerationFill[PARTITIONS];
 
     private static final java.util.concurrent.Executor PREPARER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "strata-spill-prepare");
@@ -244,6 +246,7 @@ public final class SpillStore implements Closeable {
             try {
                 f = File.createTempFile("strata-spill-warm-up", ".cm");
                 try (ChronicleMap<byte[], byte[]> m = createMap("strata-spill-warm-up", 64, 16, 64, f)) {
+                    GenerationFill.start(m);
                     write(m, new byte[16], SpillRecord.parts(0, -1, 0, 0, new byte[64], false, 0));
                     m.get(new byte[16]);
                     m.remove(new byte[16]);
@@ -258,40 +261,19 @@ public final class SpillStore implements Closeable {
         });
     }
 
-    /** Linux' MADV_POPULATE_WRITE (5.14+). */
-    private static final int MADV_POPULATE_WRITE = 23;
-    private static volatile boolean populate = !"false".equals(System.getProperty("strata.spill.populate"));
-
-    /**
-     * Faults in every page of a new map's file mapping with one madvise call. Measured on this
-     * project's 2-core VM: 200,000 puts of 420 B into a fresh map took 1.3-1.6 s when each first
-     * write to a page faulted, 0.66-0.80 s after a populate that itself took 27-41 ms for 103 MB.
-     * The cost is that the file's blocks are allocated up front (a generation is filled to about
-     * what it was sized for before the next one starts). Off on kernels without it.
-     */
-    private static void populate(ChronicleMap<byte[], byte[]> m, File f) {
-        if (!populate) {
-            return;
-        }
-        try {
-            long addr = ((net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>) m).bsAddress();
-            if (net.openhft.posix.PosixAPI.posix().madvise(addr, f.length(), MADV_POPULATE_WRITE) != 0) {
-                populate = false; // EINVAL before Linux 5.14: writes fault pages in as they come
-            }
-        } catch (Throwable unavailable) {
-            populate = false;
-        }
-    }
-
     private static ChronicleMap<byte[], byte[]> createMap(String name, long entries, double avgKey, double avgValue, File f)
             throws IOException {
         ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
             .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ScratchByteArrayAccess())
             .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ScratchByteArrayAccess())
             .name(name)
-            .entries(entries)
+            // a generation takes as many records as its filter (entries); the 1/16 beyond is for
+            // records larger than the average seen so far, and no page of it is made unless used
+            .entries(entries + entries / 16 + 16)
             .averageKeySize(avgKey)
             .averageValueSize(avgValue)
+            .actualSegments(segments(entries, avgKey, avgValue))
+            .actualChunkSize(chunkSize(avgKey, avgValue))
             // measured: the default bloat of 1.0 threw near 2x the declared entries; 20 let a
             // map take far more than declared before a new generation is needed
             .maxBloatFactor(20)
@@ -299,8 +281,33 @@ public final class SpillStore implements Closeable {
             // checksum Chronicle keeps for recovering a persisted map after a crash is never read
             .checksumEntries(false)
             .createPersistedTo(f);
-        populate(m, f);
         return m;
+    }
+
+    /** Bytes of entry space a map segment is given at most, well past the kernel's read-around of a fault. */
+    private static final long SEGMENT_BYTES = 32L << 20;
+
+    /**
+     * Segments of a new map: one per {@link #SEGMENT_BYTES} of records. Chronicle's default
+     * (one per few thousand entries) gives every segment a few MB; making the map reads each
+     * segment's hash lookup, and with a read-around of 8 MB (this project's VM) that put the
+     * whole file in memory at once, records or not. Few large segments also leave out the
+     * per-segment headroom Chronicle sizes for uneven filling. One writer thread and the
+     * keyspace thread use a map, so more segments would buy no concurrency.
+     */
+    static int segments(long entries, double avgKey, double avgValue) {
+        double bytes = entries * (avgKey + avgValue + 8);
+        return (int) Math.max(1, Math.min(1 << 12, Math.round(bytes / SEGMENT_BYTES)));
+    }
+
+    /**
+     * Chunk size of a new map: the power of two nearest a sixteenth of an average entry, 8 to 64.
+     * Chronicle's choice for 400 B values was 64, which rounding up each entry made the file 590 B
+     * per 471 B record; 16 made it 514 (with one segment).
+     */
+    static int chunkSize(double avgKey, double avgValue) {
+        int c = Integer.highestOneBit((int) Math.max(1, (avgKey + avgValue + 4) / 16));
+        return Math.max(8, Math.min(64, c));
     }
 
     /** Entries a new generation of a partition is sized for: half the partition's size (its filter is then at worst a third empty). */
@@ -333,7 +340,7 @@ public final class SpillStore implements Closeable {
         String name = "strata-spill-p" + p + "-" + seq;
         prepared[p] = new Prepared(seq, entries, f, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return createMap(name, entries, avgKey, avgValue, f);
+                return GenerationFill.start(createMap(name, entries, avgKey, avgValue, f));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -347,7 +354,7 @@ public final class SpillStore implements Closeable {
             prepared[p] = null;
             if (pr != null) {
                 try {
-                    pr.map.join().close();
+                    pr.map.join().map.close();
                 } catch (RuntimeException failed) {
                     // nothing was made
                 }
@@ -359,13 +366,15 @@ public final class SpillStore implements Closeable {
     private ChronicleMap<byte[], byte[]> newGeneration(int p) {
         List<ChronicleMap<byte[], byte[]>> gens = partitions.get(p);
         ChronicleMap<byte[], byte[]> m = null;
+        GenerationFill fill = null;
         long entries = 0;
         int seq = 0;
         Prepared pr = prepared[p];
         prepared[p] = null;
         if (pr != null) {
             try {
-                m = pr.map.join();
+                fill = pr.map.join();
+                m = fill.map;
                 entries = pr.entries;
                 seq = pr.seq;
             } catch (RuntimeException failed) {
@@ -381,8 +390,10 @@ public final class SpillStore implements Closeable {
             } catch (IOException e) {
                 throw new StorageException(Code.IO, 0, "cannot create spill file " + f + ": " + e.getMessage(), e);
             }
+            fill = GenerationFill.start(m);
         }
         gens.add(m);
+        newestFill[p] = fill;
         CuckooFilter filter = new CuckooFilter(entries);
         filters.get(p).add(filter);
         filterTableBytes += filter.bytes();
@@ -516,7 +527,12 @@ public final class SpillStore implements Closeable {
             newGeneration(p);
             last = partitions.get(p).size() - 1;
         }
-        prepareAhead(p, filters.get(p).get(last));
+        CuckooFilter newest = filters.get(p).get(last);
+        prepareAhead(p, newest);
+        GenerationFill fill = newestFill[p];
+        if (fill != null && fill.map == partitions.get(p).get(last)) {
+            fill.ahead((double) newest.size() / newest.capacity(), PREPARER, closeLock.readLock());
+        }
         return last;
     }
 
@@ -1111,6 +1127,7 @@ public final class SpillStore implements Closeable {
         for (List<CuckooFilter> fs : filters) {
             fs.clear();
         }
+        java.util.Arrays.fill(newestFill, null);
         filterTableBytes = 0;
         publishReadView();
     }

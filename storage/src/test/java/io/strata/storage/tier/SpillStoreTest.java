@@ -65,6 +65,39 @@ class SpillStoreTest {
     }
 
     @Test
+    void aNewGenerationKeepsThePagesPastItsRecordsOutOfMemory() throws Exception {
+        Path d = dir.resolve("fill");
+        try (SpillStore s = SpillStore.open(d, 0, 150_000)) {
+            Random rnd = new Random(5);
+            Map<String, byte[]> model = new HashMap<>();
+            for (int i = 0; i < 2000; i++) {
+                byte[] v = new byte[200];
+                rnd.nextBytes(v);
+                model.put("key:" + i, v);
+                assertEquals(SpillStore.PutResult.OK, s.put(b("key:" + i), v));
+            }
+            for (Map.Entry<String, byte[]> e : model.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(b(e.getKey())), e.getKey());
+            }
+            java.util.List<Path> files;
+            try (var list = Files.list(d)) {
+                files = list.filter(f -> f.toString().endsWith(".cm")).collect(java.util.stream.Collectors.toList());
+            }
+            assertEquals(8, files.size(), "one generation per partition: " + files);
+            for (Path f : files) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                    long size = ch.size();
+                    assertTrue(size > 24L << 20, f + " is sized for 150,000 records: " + size);
+                    // the last 4 MB are far from the ~250 records in this partition, the hash
+                    // lookup and any read-around: made, they would have been made for nothing
+                    java.nio.MappedByteBuffer tail = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, size - (4L << 20), 4L << 20);
+                    assertTrue(!tail.isLoaded(), f + ": the pages past the records are in memory");
+                }
+            }
+        }
+    }
+
+    @Test
     void recordsOfEverySizeRoundTripThroughTheReusedCopyBuffers() {
         // the maps copy keys and records into per-context buffers that grow, and wrap large arrays instead
         int[] sizes = {0, 1, 255, 256, 257, 4096, 65_535, 65_536, 65_537, 1 << 20, 300, 0, 70_000, 17};
