@@ -554,7 +554,7 @@ public final class SpillStore implements Closeable {
         pending.put(op);
         inFlight.add(op);
         inFlightBytes += key.length + record.length();
-        SpillWriter.get().submit(op, inFlight.size());
+        SpillWriter.get().submit(op, inFlight.size(), inFlightBytes);
     }
 
     /**
