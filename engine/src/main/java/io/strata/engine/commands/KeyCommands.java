@@ -589,7 +589,7 @@ public final class KeyCommands extends CommandGroup {
             do {
                 // records that also back a RAM entry (promoted by a read) are returned too: a key
                 // promoted after the RAM walk passed its slot is then not missed (SCAN may repeat)
-                next = store.scan(next, (k, rec) -> {
+                next = store.scan(next, true, (k, rec) -> { // headers: type and expiry
                     if (ks.coldExpired(rec)) {
                         expired.add(k);
                     } else if ((pattern == null || Glob.match(pattern, k, false))

@@ -927,7 +927,7 @@ public final class Keyspace {
             List<byte[]> dead = new ArrayList<>();
             for (int segments = 0; segments < 8 && System.nanoTime() < deadline; segments++) {
                 dead.clear();
-                db.coldExpireCursor = db.cold.scan(db.coldExpireCursor, (k, rec) -> {
+                db.coldExpireCursor = db.cold.scan(db.coldExpireCursor, true, (k, rec) -> {
                     if (coldExpired(rec) && db.findRaw(k) == null) { // a backed key expires with its RAM entry
                         dead.add(k);
                     }

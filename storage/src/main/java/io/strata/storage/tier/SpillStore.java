@@ -263,16 +263,17 @@ public final class SpillStore implements Closeable {
 
     private static ChronicleMap<byte[], byte[]> createMap(String name, long entries, double avgKey, double avgValue, File f)
             throws IOException {
-        ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
+        return ChronicleMapBuilder.of(byte[].class, byte[].class)
+            .actualSegments(segments(entries, avgKey, avgValue))
             .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ScratchByteArrayAccess())
             .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ScratchByteArrayAccess())
             .name(name)
             // a generation takes as many records as its filter (entries); the 1/16 beyond is for
-            // records larger than the average seen so far, and no page of it is made unless used
+            // records larger than the average seen so far (with few segments Chronicle adds
+            // little headroom of its own), and no page of it is made unless used
             .entries(entries + entries / 16 + 16)
             .averageKeySize(avgKey)
             .averageValueSize(avgValue)
-            .actualSegments(segments(entries, avgKey, avgValue))
             .actualChunkSize(chunkSize(avgKey, avgValue))
             // measured: the default bloat of 1.0 threw near 2x the declared entries; 20 let a
             // map take far more than declared before a new generation is needed
@@ -281,19 +282,20 @@ public final class SpillStore implements Closeable {
             // checksum Chronicle keeps for recovering a persisted map after a crash is never read
             .checksumEntries(false)
             .createPersistedTo(f);
-        return m;
     }
 
-    /** Bytes of entry space a map segment is given at most, well past the kernel's read-around of a fault. */
+    /** Bytes of records a map segment is given: well past the kernel's read-around of a fault. */
     private static final long SEGMENT_BYTES = 32L << 20;
 
     /**
-     * Segments of a new map: one per {@link #SEGMENT_BYTES} of records. Chronicle's default
-     * (one per few thousand entries) gives every segment a few MB; making the map reads each
-     * segment's hash lookup, and with a read-around of 8 MB (this project's VM) that put the
-     * whole file in memory at once, records or not. Few large segments also leave out the
-     * per-segment headroom Chronicle sizes for uneven filling. One writer thread and the
-     * keyspace thread use a map, so more segments would buy no concurrency.
+     * Segments of a new map: one per {@link #SEGMENT_BYTES} of records. Making a map reads each
+     * segment's hash lookup; with Chronicle's default (a segment per few thousand entries, a few
+     * MB each) and this project's VM's 8 MB read-around, that put the whole file in memory at
+     * once, records or not. On a 2M x 400 B load, large segments left 1.11 GB of pages in
+     * memory instead of 1.41 GB and took 1.8 s less CPU of the preparing thread (3 alternating
+     * fresh loads each). One writer thread and the keyspace thread use a map, so more segments
+     * would buy no concurrency; the walks that went a segment per step (compaction,
+     * RANDOMKEY) stop early instead, and SCAN's copies only record headers.
      */
     static int segments(long entries, double avgKey, double avgValue) {
         double bytes = entries * (avgKey + avgValue + 8);
@@ -822,12 +824,24 @@ public final class SpillStore implements Closeable {
     }
 
     private static void forEachInSegment(ChronicleMap<byte[], byte[]> m, int s, BiConsumer<byte[], byte[]> visitor) {
+        forEachInSegment(m, s, false, visitor);
+    }
+
+    /** As above; with {@code headers}, each record is only its {@link SpillRecord#HEADER} bytes. */
+    private static void forEachInSegment(ChronicleMap<byte[], byte[]> m, int s, boolean headers, BiConsumer<byte[], byte[]> visitor) {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(s)) {
             c.forEachSegmentEntry(e -> {
                 keys.add(e.key().getUsing(null));
-                values.add(e.value().getUsing(null));
+                net.openhft.chronicle.hash.Data<byte[]> v = e.value();
+                if (headers && v.size() > SpillRecord.HEADER) {
+                    byte[] h = new byte[SpillRecord.HEADER];
+                    v.bytes().read(v.offset(), h, 0, h.length);
+                    values.add(h);
+                } else {
+                    values.add(v.getUsing(null));
+                }
             });
         }
         for (int i = 0; i < keys.size(); i++) {
@@ -843,6 +857,15 @@ public final class SpillStore implements Closeable {
      * visited unless compaction moves it into the newest generation behind the cursor.
      */
     public long scan(long cursor, BiConsumer<byte[], byte[]> visitor) {
+        return scan(cursor, false, visitor);
+    }
+
+    /**
+     * As {@link #scan(long, BiConsumer)}; with {@code headers}, each record is only its
+     * {@link SpillRecord#HEADER} bytes (type, flags, expiry, clocks): a segment holds up to
+     * {@link #SEGMENT_BYTES} of records, which a walk that reads only headers need not copy.
+     */
+    public long scan(long cursor, boolean headers, BiConsumer<byte[], byte[]> visitor) {
         drainWriter();
         long pos = cursor == 0 ? 0 : cursor - 1;
         int p = (int) (pos >>> 40);
@@ -872,7 +895,7 @@ public final class SpillStore implements Closeable {
             }
             int fp = p;
             int fg = g;
-            forEachInSegment(m, s, (k, v) -> {
+            forEachInSegment(m, s, headers, (k, v) -> {
                 if (isCurrent(k, fp, fg)) {
                     visitor.accept(k, v);
                 }
@@ -902,13 +925,25 @@ public final class SpillStore implements Closeable {
             }
             int g = rnd.nextInt(gens.size());
             ChronicleMap<byte[], byte[]> m = gens.get(g);
-            List<byte[]> keys = new ArrayList<>();
-            forEachInSegment(m, rnd.nextInt(m.segments()), (k, v) -> keys.add(k));
-            while (!keys.isEmpty()) {
-                byte[] k = keys.remove(rnd.nextInt(keys.size()));
-                if (isCurrent(k, p, g)) {
-                    return k;
+            byte[] k = null;
+            try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(rnd.nextInt(m.segments()))) {
+                long size = c.size();
+                if (size > 0) {
+                    // the record at a random place of the segment's order: only the key read
+                    long[] left = {rnd.nextLong(size)};
+                    byte[][] at = {null};
+                    c.forEachSegmentEntryWhile(e -> {
+                        if (left[0]-- > 0) {
+                            return true;
+                        }
+                        at[0] = e.key().getUsing(null);
+                        return false;
+                    });
+                    k = at[0];
                 }
+            }
+            if (k != null && isCurrent(k, p, g)) {
+                return k;
             }
         }
         byte[][] any = {null};
@@ -1047,11 +1082,16 @@ public final class SpillStore implements Closeable {
             ChronicleMap<byte[], byte[]> from = gens.get(src);
             List<byte[]> keys = new ArrayList<>();
             List<byte[]> values = new ArrayList<>();
-            for (int s = 0; s < from.segments() && keys.size() < maxRecords - moved; s++) {
-                forEachInSegment(from, s, (k, v) -> {
-                    keys.add(k);
-                    values.add(v);
-                });
+            int want = maxRecords - moved;
+            for (int s = 0; s < from.segments() && keys.size() < want; s++) {
+                // a segment holds up to SEGMENT_BYTES of records: take no more than the step moves
+                try (MapSegmentContext<byte[], byte[], ?> c = from.segmentContext(s)) {
+                    c.forEachSegmentEntryWhile(e -> {
+                        keys.add(e.key().getUsing(null));
+                        values.add(e.value().getUsing(null));
+                        return keys.size() < want;
+                    });
+                }
             }
             CuckooFilter fromFilter = filters.get(p).get(src);
             for (int i = 0; i < keys.size(); i++) {

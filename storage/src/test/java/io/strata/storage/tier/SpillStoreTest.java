@@ -98,6 +98,53 @@ class SpillStoreTest {
     }
 
     @Test
+    void walksOverLargeSegmentsTakeBoundedSteps() {
+        try (SpillStore s = SpillStore.open(dir.resolve("walks"), 0, 1000)) {
+            Random rnd = new Random(9);
+            Map<String, byte[]> model = new HashMap<>();
+            for (int i = 0; i < 40_000; i++) {
+                byte[] payload = new byte[100 + rnd.nextInt(200)];
+                rnd.nextBytes(payload);
+                byte[] rec = SpillRecord.encode(0, i % 3 == 0 ? 1_000_000L + i : -1, payload, false);
+                model.put("k" + i, rec);
+                assertEquals(SpillStore.PutResult.OK, s.put(b("k" + i), rec));
+            }
+            // SCAN and the expiry cycle read only headers: the type, flags, expiry and clocks
+            Map<String, byte[]> seen = new HashMap<>();
+            long cursor = 0;
+            do {
+                cursor = s.scan(cursor, true, (k, v) -> seen.put(new String(k, StandardCharsets.UTF_8), v));
+            } while (cursor != 0);
+            assertEquals(model.keySet(), seen.keySet());
+            for (Map.Entry<String, byte[]> e : seen.entrySet()) {
+                byte[] full = model.get(e.getKey());
+                assertArrayEquals(Arrays.copyOf(full, SpillRecord.HEADER), e.getValue(), e.getKey());
+                assertEquals(SpillRecord.expireAt(full), SpillRecord.expireAt(e.getValue()));
+            }
+            // RANDOMKEY picks from anywhere in a segment, not only its first records
+            java.util.Set<String> picked = new java.util.HashSet<>();
+            for (int i = 0; i < 3000; i++) {
+                byte[] k = s.randomKey(rnd);
+                assertTrue(model.containsKey(new String(k, StandardCharsets.UTF_8)));
+                picked.add(new String(k, StandardCharsets.UTF_8));
+            }
+            assertTrue(picked.size() > 2000, "distinct keys in 3000 picks: " + picked.size());
+            // more generations than kept: compaction moves at most a step's records at a time
+            assertTrue(s.generations() > 3 * 8, "generations: " + s.generations());
+            int moved;
+            int steps = 0;
+            while ((moved = s.compactStep(500)) > 0) {
+                assertTrue(moved <= 500, "a step moved " + moved);
+                steps++;
+            }
+            assertTrue(steps > 1, "compaction steps: " + steps);
+            for (Map.Entry<String, byte[]> e : model.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(b(e.getKey())), e.getKey());
+            }
+        }
+    }
+
+    @Test
     void recordsOfEverySizeRoundTripThroughTheReusedCopyBuffers() {
         // the maps copy keys and records into per-context buffers that grow, and wrap large arrays instead
         int[] sizes = {0, 1, 255, 256, 257, 4096, 65_535, 65_536, 65_537, 1 << 20, 300, 0, 70_000, 17};
