@@ -100,32 +100,34 @@ public final class Eviction {
 
     /** Moves the coldest sampled RAM key (LFU for *-lfu policies, else LRU) to the spill tier. */
     private boolean demoteOne(String policy) {
-        Database[] db = {null};
-        Entry victim = pick(policy.endsWith("-lfu") ? "allkeys-lfu" : "allkeys-lru", true, db);
-        return victim != null && ks.demote(db[0], victim);
+        Entry victim = pick(policy.endsWith("-lfu") ? "allkeys-lfu" : "allkeys-lru", true);
+        return victim != null && ks.demote(picked, victim);
     }
+
+    /** The database of the entry {@link #pick} returned last (a field, not an array per pick: 3% of a spilling load's allocation). */
+    private Database picked;
 
     private int demotePicks;
 
     private boolean evictOne(String policy) {
-        Database[] db = {null};
-        Entry victim = pick(policy, false, db);
+        Entry victim = pick(policy, false);
         if (victim == null) {
             return false;
         }
-        ks.delete(db[0], victim);
+        Database db = picked;
+        ks.delete(db, victim);
         engine.stats.evictedKeys++;
-        engine.notifier.notify(Notifier.EVICTED, "evicted", db[0], victim.key);
+        engine.notifier.notify(Notifier.EVICTED, "evicted", db, victim.key);
         return true;
     }
 
     /**
      * Samples RAM keys as {@code policy} says and returns the best candidate (its database in
-     * {@code dbOut[0]}), or null. As Redis' eviction pool: each pick samples
+     * {@link #picked}), or null. As Redis' eviction pool: each pick samples
      * {@code maxmemory-samples} keys per database into the pool, and candidates stay in the pool
      * between picks (re-scored and re-checked before use).
      */
-    private Entry pick(String policy, boolean demoting, Database[] dbOut) {
+    private Entry pick(String policy, boolean demoting) {
         boolean volatileOnly = policy.startsWith("volatile-");
         boolean randomPick = policy.endsWith("-random");
         if (!policy.equals(poolPolicy) || randomPick) {
@@ -135,7 +137,7 @@ public final class Eviction {
         // a second round samples afresh when every pooled candidate turned out stale (deleted,
         // moved, flushed): a stale pool must never look like "nothing to pick"
         for (int round = 0; round < 2; round++) {
-            Entry victim = pickRound(policy, volatileOnly, randomPick, round > 0, demoting, dbOut);
+            Entry victim = pickRound(policy, volatileOnly, randomPick, round > 0, demoting);
             if (victim != null) {
                 return victim;
             }
@@ -143,8 +145,7 @@ public final class Eviction {
         return null;
     }
 
-    private Entry pickRound(String policy, boolean volatileOnly, boolean randomPick, boolean resample, boolean demoting,
-                            Database[] dbOut) {
+    private Entry pickRound(String policy, boolean volatileOnly, boolean randomPick, boolean resample, boolean demoting) {
         // a demotion that finds the pool at least half full samples only one time in four (each
         // sampling adds maxmemory-samples candidates, so the pool stays full): moving a key to disk
         // is cheap to undo (it comes back on access), and while a load streams past maxmemory
@@ -209,7 +210,7 @@ public final class Eviction {
             // still this database's live entry (not deleted, moved, flushed or swapped away)?
             // (O(1): re-finding it by key cost a tenth of a spilling load, profiled)
             if (db.holds(victim, seenAt) && (!volatileOnly || victim.hasExpire())) {
-                dbOut[0] = db;
+                picked = db;
                 return victim;
             }
         }
