@@ -17,8 +17,10 @@ import net.openhft.chronicle.map.ChronicleMap;
  * asks for the next step while the current one still has half a step free.
  *
  * <p>Measured on this project's 2-core VM (2M × 400 B load, hot tier 5%): faulting in whole
- * files when they were made put 1.43 GB of pages into memory for 0.90 GB of records; every
- * new page costs a zeroing, which made the preparing thread the second busiest.
+ * files when they were made put 1.44 GB of pages into memory for 0.90 GB of records, each page
+ * zeroed by the preparing thread; now 1.11 GB. That needs segments larger than the kernel's
+ * read-around of a fault ({@link SpillStore#segments}): making the map reads every segment's
+ * hash lookup, and the read-around of those reads would otherwise bring in the rest.
  */
 final class GenerationFill {
     /** Linux' MADV_POPULATE_WRITE (5.14+). */
@@ -30,16 +32,14 @@ final class GenerationFill {
     private static volatile boolean enabled = !"false".equals(System.getProperty("strata.spill.populate"));
 
     final ChronicleMap<byte[], byte[]> map;
-    /** Each segment's first tier: where it starts, where its entry space starts, and that space's length. */
-    private final long[] tier;
+    /** Where each segment's entry space starts, and its length. */
     private final long[] entries;
     private final long[] length;
     /** Share of the entry spaces asked for so far (keyspace thread). */
     private double asked;
 
-    private GenerationFill(ChronicleMap<byte[], byte[]> map, long[] tier, long[] entries, long[] length) {
+    private GenerationFill(ChronicleMap<byte[], byte[]> map, long[] entries, long[] length) {
         this.map = map;
-        this.tier = tier;
         this.entries = entries;
         this.length = length;
     }
@@ -61,7 +61,7 @@ final class GenerationFill {
             entries[s] = tier[s] + h.tierSize - entrySpace;
             length[s] = entrySpace;
         }
-        GenerationFill fill = new GenerationFill(map, tier, entries, length);
+        GenerationFill fill = new GenerationFill(map, entries, length);
         long base = h.bsAddress();
         populate(base, tier[0] - base); // the map's own header and the segment headers
         for (int s = 0; s < segments && enabled; s++) {

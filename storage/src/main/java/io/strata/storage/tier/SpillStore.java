@@ -303,9 +303,9 @@ public final class SpillStore implements Closeable {
     }
 
     /**
-     * Chunk size of a new map: the power of two nearest a sixteenth of an average entry, 8 to 64.
-     * Chronicle's choice for 400 B values was 64, which rounding up each entry made the file 590 B
-     * per 471 B record; 16 made it 514 (with one segment).
+     * Chunk size of a new map: the largest power of two within a sixteenth of an average entry,
+     * 8 to 64. Chronicle's choice for 400 B values was 64; rounding each entry up to it made the
+     * file 590 B per 471 B record, and 16 made it 514 (one segment).
      */
     static int chunkSize(double avgKey, double avgValue) {
         int c = Integer.highestOneBit((int) Math.max(1, (avgKey + avgValue + 4) / 16));
