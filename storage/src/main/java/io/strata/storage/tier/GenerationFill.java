@@ -31,6 +31,11 @@ final class GenerationFill {
 
     private static volatile boolean enabled = !"false".equals(System.getProperty("strata.spill.populate"));
 
+    /** Whether pages are still faulted in ahead (false once the kernel refused a call). */
+    static boolean active() {
+        return enabled;
+    }
+
     final ChronicleMap<byte[], byte[]> map;
     /** Where each segment's entry space starts, and its length. */
     private final long[] entries;
