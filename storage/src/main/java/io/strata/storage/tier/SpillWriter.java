@@ -118,11 +118,33 @@ final class SpillWriter {
         return t != null && t.isAlive();
     }
 
+    /** Ops the writer takes from the queue at a time: their keys and bodies are read in together first. */
+    private static final int BATCH = 16;
+    private final Op[] batch = new Op[BATCH];
+    /** Keeps the batch's reads observable to the compiler. */
+    private int sink;
+
     private void run() {
         while (true) {
-            Op op = queue.poll();
-            if (op != null) {
-                execute(op);
+            int n = 0;
+            Op op;
+            while (n < BATCH && (op = queue.poll()) != null) {
+                batch[n++] = op;
+            }
+            if (n > 0) {
+                // The records were demoted from RAM as its coldest, so their keys and values are
+                // rarely in any cache: reading a line of each first lets those misses overlap
+                // instead of each op waiting for its own (JFR: the key's first read, in
+                // Chronicle's hash, was 18% of this thread and the value's copy 10%).
+                int acc = 0;
+                for (int i = 0; i < n; i++) {
+                    acc += batch[i].key.length + batch[i].record.touch();
+                }
+                sink += acc;
+                for (int i = 0; i < n; i++) {
+                    execute(batch[i]);
+                    batch[i] = null;
+                }
                 continue;
             }
             // no spinning: on a machine with few cores a spinning writer takes the CPU the
