@@ -111,6 +111,10 @@ public final class TieringCommand implements Callable<Integer> {
     @Option(names = "--rounds", description = "A/B alternations of the read runs (default: ${DEFAULT-VALUE}).")
     int rounds = 2;
 
+    @Option(names = "--pipe-first", description = "Which server the pipe part loads first in round 1, tiered or ram; "
+        + "the order flips every round (default: ${DEFAULT-VALUE}).")
+    String pipeFirst = "tiered";
+
     @Option(names = "--duration", description = "Measured seconds per read run (default: ${DEFAULT-VALUE}).")
     double duration = 10;
 
@@ -357,7 +361,8 @@ public final class TieringCommand implements Callable<Integer> {
         List<String> rows = new ArrayList<>();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
-            List<Server> order = round % 2 == 0 ? List.of(tiered, ram) : List.of(ram, tiered);
+            boolean tieredFirst = (round % 2 == 0) == !"ram".equalsIgnoreCase(pipeFirst);
+            List<Server> order = tieredFirst ? List.of(tiered, ram) : List.of(ram, tiered);
             for (Server s : order) {
                 long pid = s.process.pid();
                 double cpu0 = cpuSeconds(pid);
