@@ -335,6 +335,9 @@ public final class TieringCommand implements Callable<Integer> {
      * FLUSHALL after each run, so every run starts empty.
      */
     private void pipePart() throws Exception {
+        if (!"tiered".equalsIgnoreCase(pipeFirst) && !"ram".equalsIgnoreCase(pipeFirst)) {
+            throw new IllegalArgumentException("--pipe-first must be tiered or ram, not " + pipeFirst);
+        }
         Path input = work.resolve("pipe.resp");
         SplittableRandom rnd = new SplittableRandom(7);
         try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(input), 1 << 20)) {
@@ -361,7 +364,7 @@ public final class TieringCommand implements Callable<Integer> {
         List<String> rows = new ArrayList<>();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
-            boolean tieredFirst = (round % 2 == 0) == !"ram".equalsIgnoreCase(pipeFirst);
+            boolean tieredFirst = (round % 2 == 0) == "tiered".equalsIgnoreCase(pipeFirst);
             List<Server> order = tieredFirst ? List.of(tiered, ram) : List.of(ram, tiered);
             for (Server s : order) {
                 long pid = s.process.pid();

@@ -831,8 +831,21 @@ public final class SpillStore implements Closeable {
     private static void forEachInSegment(ChronicleMap<byte[], byte[]> m, int s, boolean headers, BiConsumer<byte[], byte[]> visitor) {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
+        copySegment(m, s, headers, Integer.MAX_VALUE, keys, values);
+        for (int i = 0; i < keys.size(); i++) {
+            visitor.accept(keys.get(i), values.get(i));
+        }
+    }
+
+    /**
+     * Copies the keys and records of map segment {@code s} into {@code keys} and {@code values}
+     * until {@code keys} holds {@code limit} (the lock is held only while copying); with
+     * {@code headers}, each record is only its {@link SpillRecord#HEADER} bytes.
+     */
+    private static void copySegment(ChronicleMap<byte[], byte[]> m, int s, boolean headers, int limit,
+                                    List<byte[]> keys, List<byte[]> values) {
         try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(s)) {
-            c.forEachSegmentEntry(e -> {
+            c.forEachSegmentEntryWhile(e -> {
                 keys.add(e.key().getUsing(null));
                 net.openhft.chronicle.hash.Data<byte[]> v = e.value();
                 if (headers && v.size() > SpillRecord.HEADER) {
@@ -842,10 +855,8 @@ public final class SpillStore implements Closeable {
                 } else {
                     values.add(v.getUsing(null));
                 }
+                return keys.size() < limit;
             });
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            visitor.accept(keys.get(i), values.get(i));
         }
     }
 
@@ -1085,13 +1096,7 @@ public final class SpillStore implements Closeable {
             int want = maxRecords - moved;
             for (int s = 0; s < from.segments() && keys.size() < want; s++) {
                 // a segment holds up to SEGMENT_BYTES of records: take no more than the step moves
-                try (MapSegmentContext<byte[], byte[], ?> c = from.segmentContext(s)) {
-                    c.forEachSegmentEntryWhile(e -> {
-                        keys.add(e.key().getUsing(null));
-                        values.add(e.value().getUsing(null));
-                        return keys.size() < want;
-                    });
-                }
+                copySegment(from, s, false, want, keys, values);
             }
             CuckooFilter fromFilter = filters.get(p).get(src);
             for (int i = 0; i < keys.size(); i++) {
